@@ -1,0 +1,280 @@
+"""Every parameter check of ppml_lab, with one message style.
+
+A message names the parameter, states the rule, shows what was received and
+says how to fix it, for example::
+
+    `epsilon` must be a positive finite number; got -0.5. Pass e.g. epsilon=1.0
+    (smaller epsilon means more privacy and more noise).
+
+Wrong *types* raise :class:`TypeError`, wrong *values* raise :class:`ValueError`.
+Booleans are never accepted where a number is expected (``True`` is an ``int``
+in Python, but ``epsilon=True`` is always a mistake), and nothing is silently
+clipped or coerced.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "fail",
+    "check_real",
+    "check_positive",
+    "check_probability",
+    "check_integer",
+    "check_bounds",
+    "check_array",
+    "check_choice",
+    "check_bool",
+    "check_callable",
+]
+
+
+def _show(value: Any) -> str:
+    """Short, readable rendering of a received value for an error message."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, threshold=6, precision=4)
+        return f"array of shape {value.shape}: {text}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def fail(name: str, rule: str, value: Any, fix: str = "", *, kind: type[Exception] = ValueError,
+         show: str | None = None) -> Exception:
+    """Build (not raise) an exception in the house style.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, shown in backticks.
+    rule : str
+        What the parameter must be, e.g. ``"a positive finite number"``.
+    value : object
+        What was received.
+    fix : str, optional
+        One sentence on how to fix it.
+    kind : type of Exception
+        ``ValueError`` (default) or ``TypeError``.
+    show : str, optional
+        Replaces the rendering of ``value`` (for values that are long).
+
+    Examples
+    --------
+    >>> print(fail("epsilon", "a positive finite number", -0.5, "Pass e.g. epsilon=1.0."))
+    `epsilon` must be a positive finite number; got -0.5. Pass e.g. epsilon=1.0.
+    """
+    received = show if show is not None else _show(value)
+    message = f"`{name}` must be {rule}; got {received}."
+    if fix:
+        message += " " + fix
+    return kind(message)
+
+
+def _is_real_scalar(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(value: Any, name: str, *, rule: str = "a finite real number", fix: str = "",
+               allow_inf: bool = False) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool, not NaN).
+
+    Examples
+    --------
+    >>> check_real(3, "x")
+    3.0
+    >>> check_real(True, "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: `x` must be a finite real number; got True. Booleans are not numbers here.
+    """
+    if not _is_real_scalar(value):
+        extra = "Booleans are not numbers here." if isinstance(value, (bool, np.bool_)) else fix
+        raise fail(name, rule, value, extra, kind=TypeError)
+    value = float(value)
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_positive(value: Any, name: str, *, fix: str = "", allow_inf: bool = False) -> float:
+    """Check a strictly positive finite number (epsilon, sensitivity, scale ...).
+
+    Examples
+    --------
+    >>> check_positive(0.5, "epsilon")
+    0.5
+    >>> check_positive(0, "epsilon", fix="Pass e.g. epsilon=1.0.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `epsilon` must be a positive finite number; got 0.0. Pass e.g. epsilon=1.0.
+    """
+    rule = "a positive number" if allow_inf else "a positive finite number"
+    value = check_real(value, name, rule=rule, fix=fix, allow_inf=allow_inf)
+    if not value > 0:
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_probability(value: Any, name: str, *, low_open: bool = True, high_open: bool = True,
+                      fix: str = "") -> float:
+    """Check a number in an interval between 0 and 1 (open ends by default).
+
+    Examples
+    --------
+    >>> check_probability(1e-5, "delta")
+    1e-05
+    >>> check_probability(1.0, "delta", fix="Use e.g. delta=1e-5.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `delta` must be a number in (0, 1); got 1.0. Use e.g. delta=1e-5.
+    """
+    interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
+    rule = f"a number in {interval}"
+    value = check_real(value, name, rule=rule, fix=fix)
+    too_low = value <= 0 if low_open else value < 0
+    too_high = value >= 1 if high_open else value > 1
+    if too_low or too_high:
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_integer(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
+                  fix: str = "") -> int:
+    """Check a whole number (``int`` or numpy integer, never a bool or float).
+
+    Examples
+    --------
+    >>> check_integer(3, "n_categories", minimum=2)
+    3
+    >>> check_integer(1, "n_categories", minimum=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_categories` must be an integer >= 2; got 1.
+    """
+    if minimum is not None and maximum is not None:
+        rule = f"an integer in [{minimum}, {maximum}]"
+    elif minimum is not None:
+        rule = f"an integer >= {minimum}"
+    elif maximum is not None:
+        rule = f"an integer <= {maximum}"
+    else:
+        rule = "an integer"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise fail(name, rule, value, fix, kind=TypeError)
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_bounds(bounds: Any, name: str = "bounds", *, fix: str = "") -> tuple[float, float]:
+    """Check a ``(lower, upper)`` pair of finite numbers with ``lower < upper``.
+
+    Examples
+    --------
+    >>> check_bounds((0, 10))
+    (0.0, 10.0)
+    >>> check_bounds((5, 5))
+    Traceback (most recent call last):
+    ...
+    ValueError: `bounds` must be a pair (lower, upper) of finite numbers with lower < upper; got (5, 5). Pass bounds that hold every possible value, chosen without looking at the data, e.g. bounds=(0, 100).
+    """
+    rule = "a pair (lower, upper) of finite numbers with lower < upper"
+    fix = fix or ("Pass bounds that hold every possible value, chosen without looking at the "
+                  "data, e.g. bounds=(0, 100).")
+    if isinstance(bounds, (str, bytes)) or not isinstance(bounds, (Sequence, np.ndarray)):
+        raise fail(name, rule, bounds, fix, kind=TypeError)
+    if len(bounds) != 2:
+        raise fail(name, rule, bounds, fix)
+    lower = check_real(bounds[0], f"{name}[0]", fix=fix)
+    upper = check_real(bounds[1], f"{name}[1]", fix=fix)
+    if not lower < upper:
+        raise fail(name, rule, bounds, fix)
+    return lower, upper
+
+
+def check_array(x: Any, name: str, *, ndim: int | Iterable[int] | None = None, dtype: Any = float,
+                allow_empty: bool = False, finite: bool = True, fix: str = "") -> np.ndarray:
+    """Convert ``x`` to a numpy array and check its shape and values.
+
+    Booleans are rejected when a float array is asked for; NaN and infinity
+    are rejected unless ``finite=False``; empty input is rejected unless
+    ``allow_empty=True``.
+
+    Examples
+    --------
+    >>> check_array([1, 2, 3], "x")
+    array([1., 2., 3.])
+    >>> check_array([], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must be non-empty; got an empty array. Pass at least one value.
+    """
+    if isinstance(x, (str, bytes)):
+        raise fail(name, "array-like of numbers", x, fix, kind=TypeError)
+    try:
+        raw = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise fail(name, "array-like of numbers", x, fix or str(exc), kind=TypeError) from None
+    if raw.dtype == bool and dtype is not bool:
+        raise fail(name, "array-like of numbers (not booleans)", raw, fix or
+                   "Convert explicitly, e.g. x.astype(int).", kind=TypeError)
+    if raw.dtype.kind not in "biuf" and not (dtype is object):
+        raise fail(name, "array-like of numbers", raw, fix, kind=TypeError,
+                   show=f"an array of dtype {raw.dtype}")
+    arr = raw.astype(dtype, copy=False) if dtype is not None else raw
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            wanted = " or ".join(str(d) for d in allowed)
+            raise fail(name, f"a {wanted}-dimensional array", arr, fix,
+                       show=f"an array of shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise fail(name, "non-empty", arr, fix or "Pass at least one value.", show="an empty array")
+    if finite and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise fail(name, "free of NaN and infinite values", arr, fix or
+                   "Remove or impute those values first.", show=f"{bad} non-finite value(s)")
+    return arr
+
+
+def check_choice(value: Any, name: str, choices: Sequence[Any], *, fix: str = "") -> Any:
+    """Check that ``value`` is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("gumbel", "noise", ("gumbel", "laplace"))
+    'gumbel'
+    >>> check_choice("normal", "noise", ("gumbel", "laplace"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `noise` must be one of 'gumbel', 'laplace'; got 'normal'.
+    """
+    rule = "one of " + ", ".join(repr(c) for c in choices)
+    if not isinstance(value, type(choices[0])) or value not in choices:
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Check a real boolean (``True``/``False``, not 0/1 or a string).
+
+    Examples
+    --------
+    >>> check_bool(True, "analytic")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(name, "True or False", value, kind=TypeError)
+    return bool(value)
+
+
+def check_callable(value: Any, name: str, *, fix: str = "") -> Any:
+    """Check that ``value`` can be called (a learner's function in an exercise)."""
+    if not callable(value):
+        raise fail(name, "a function", value, fix, kind=TypeError)
+    return value

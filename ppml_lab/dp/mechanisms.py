@@ -1,0 +1,456 @@
+"""Differential-privacy mechanisms: Laplace, Gaussian, randomized response, exponential.
+
+Each mechanism is a small immutable object, checked when it is built, whose
+formula is visible in a few lines. Neighbouring datasets differ by adding or
+removing one example; ``sensitivity`` is how much one example can move the
+value being released (the L1 sensitivity for Laplace, L2 for Gaussian).
+
+Introduced in notebook 03 (Laplace, Gaussian) and notebook 02 (randomized
+response).
+
+References
+----------
+.. [DMNS06] C. Dwork, F. McSherry, K. Nissim, A. Smith. Calibrating noise to
+   sensitivity in private data analysis. TCC 2006.
+.. [DR14] C. Dwork, A. Roth. The algorithmic foundations of differential
+   privacy. 2014. (Theorem A.1: the classic Gaussian mechanism.)
+.. [BW18] B. Balle, Y.-X. Wang. Improving the Gaussian mechanism for
+   differential privacy: analytical calibration and optimal denoising.
+   ICML 2018.
+.. [W65] S. L. Warner. Randomized response. JASA 1965.
+.. [KBR16] P. Kairouz, K. Bonawitz, D. Ramage. Discrete distribution
+   estimation under local privacy. ICML 2016. (k-ary randomized response.)
+.. [MT07] F. McSherry, K. Talwar. Mechanism design via differential privacy.
+   FOCS 2007.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize, special
+
+from .._random import SeedLike, as_generator
+from .._validation import (check_array, check_bool, check_choice, check_integer, check_positive,
+                           check_probability, fail)
+
+__all__ = [
+    "LaplaceMechanism",
+    "GaussianMechanism",
+    "RandomizedResponse",
+    "ExponentialMechanism",
+    "report_noisy_max",
+    "gaussian_delta",
+]
+
+_EPSILON_FIX = "Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise)."
+_SENSITIVITY_FIX = ("Pass the most one example can change the value, e.g. sensitivity=1.0 "
+                    "for a count.")
+_DELTA_FIX = "Pass a small probability, e.g. delta=1e-5 (well below 1/n for n examples)."
+
+
+def _check_epsilon(epsilon: Any) -> float:
+    return check_positive(epsilon, "epsilon", fix=_EPSILON_FIX)
+
+
+def _check_sensitivity(sensitivity: Any) -> float:
+    return check_positive(sensitivity, "sensitivity", fix=_SENSITIVITY_FIX)
+
+
+def _as_output(noisy: np.ndarray, like: Any) -> Any:
+    """Return a Python float for scalar input and an array otherwise."""
+    return float(noisy) if np.ndim(like) == 0 else noisy
+
+
+@dataclass(frozen=True)
+class LaplaceMechanism:
+    r"""The Laplace mechanism: add Laplace noise of scale ``sensitivity / epsilon``.
+
+    .. math:: M(x) = f(x) + \mathrm{Lap}(b), \qquad b = \Delta_1 f / \varepsilon
+
+    It satisfies pure ``epsilon``-DP [DMNS06]_: for neighbouring inputs the
+    output densities differ by a factor of at most :math:`e^\varepsilon`.
+
+    Parameters
+    ----------
+    epsilon : float
+        Privacy parameter, > 0. Smaller is more private.
+    sensitivity : float, default 1.0
+        L1 sensitivity of the released value, > 0.
+
+    Examples
+    --------
+    >>> mech = LaplaceMechanism(epsilon=0.5)
+    >>> mech.scale, mech.variance
+    (2.0, 8.0)
+    >>> round(mech.release(100, rng=0), 3)
+    100.64
+    """
+
+    epsilon: float
+    sensitivity: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
+        object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
+
+    @property
+    def scale(self) -> float:
+        """Scale ``b = sensitivity / epsilon`` of the Laplace noise."""
+        return self.sensitivity / self.epsilon
+
+    @property
+    def variance(self) -> float:
+        """Variance ``2 b**2`` of the noise (and of the released value)."""
+        return 2.0 * self.scale**2
+
+    @property
+    def bias(self) -> float:
+        """The noise has mean 0: the released value is unbiased."""
+        return 0.0
+
+    def release(self, value: Any, *, rng: SeedLike = None) -> Any:
+        """Return ``value`` plus independent Laplace noise (element-wise).
+
+        Parameters
+        ----------
+        value : float or array-like
+            True value(s) of a query with the mechanism's sensitivity.
+        rng : None, int or numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            A float for scalar input, otherwise an array of the same shape.
+        """
+        x = check_array(value, "value", allow_empty=True)
+        noisy = x + as_generator(rng).laplace(0.0, self.scale, size=x.shape)
+        return _as_output(noisy, value)
+
+
+def gaussian_delta(sigma: float, epsilon: float, sensitivity: float = 1.0) -> float:
+    r"""Exact delta of the Gaussian mechanism at ``epsilon`` [BW18]_ (Theorem 8).
+
+    .. math:: \delta(\varepsilon) = \Phi\!\left(\frac{\Delta}{2\sigma} -
+              \frac{\varepsilon\sigma}{\Delta}\right) - e^{\varepsilon}\,
+              \Phi\!\left(-\frac{\Delta}{2\sigma} - \frac{\varepsilon\sigma}{\Delta}\right)
+
+    Examples
+    --------
+    >>> round(gaussian_delta(sigma=1.0, epsilon=1.0), 4)
+    0.1269
+    """
+    a = sensitivity / (2.0 * sigma) - epsilon * sigma / sensitivity
+    b = -sensitivity / (2.0 * sigma) - epsilon * sigma / sensitivity
+    delta = math.exp(special.log_ndtr(a)) - math.exp(epsilon + special.log_ndtr(b))
+    return max(delta, 0.0)
+
+
+def _analytic_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
+    """Smallest sigma with ``gaussian_delta(sigma, epsilon) <= delta`` (Balle & Wang)."""
+    def excess(log_sigma: float) -> float:
+        return gaussian_delta(math.exp(log_sigma), epsilon, sensitivity) - delta
+
+    lo, hi = math.log(sensitivity) - 10.0, math.log(sensitivity) + 1.0
+    while excess(hi) > 0:
+        hi += 1.0
+    while excess(lo) <= 0:
+        lo -= 1.0
+    log_sigma = optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-13)
+    sigma = math.exp(log_sigma)
+    while gaussian_delta(sigma, epsilon, sensitivity) > delta:  # stay on the private side
+        sigma *= 1.0 + 1e-12
+    return sigma
+
+
+@dataclass(frozen=True)
+class GaussianMechanism:
+    r"""The Gaussian mechanism: add normal noise of standard deviation ``sigma``.
+
+    By default ``sigma`` is the smallest value for which the mechanism is
+    ``(epsilon, delta)``-DP, found from the exact privacy profile of the
+    Gaussian (the *analytic* Gaussian mechanism of Balle and Wang, 2018
+    [BW18]_). It works for every ``epsilon > 0``.
+
+    With ``analytic=False`` the classic formula of Dwork and Roth [DR14]_ is
+    used,
+
+    .. math:: \sigma = \Delta_2 f \, \sqrt{2 \ln(1.25/\delta)} / \varepsilon,
+
+    which is only proven for ``epsilon < 1`` and always adds more noise than
+    needed.
+
+    Parameters
+    ----------
+    epsilon : float
+        Privacy parameter, > 0.
+    delta : float
+        Probability of failure of the pure guarantee, in (0, 1).
+    sensitivity : float, default 1.0
+        L2 sensitivity of the released value, > 0.
+    analytic : bool, default True
+        Use the analytic calibration (tight) instead of the classic one.
+
+    Examples
+    --------
+    >>> round(GaussianMechanism(epsilon=1.0, delta=1e-5).sigma, 4)
+    3.7305
+    >>> round(GaussianMechanism(epsilon=0.5, delta=1e-5, analytic=False).sigma, 4)
+    9.6896
+    """
+
+    epsilon: float
+    delta: float
+    sensitivity: float = 1.0
+    analytic: bool = True
+    sigma: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        epsilon = _check_epsilon(self.epsilon)
+        delta = check_probability(self.delta, "delta", fix=_DELTA_FIX)
+        sensitivity = _check_sensitivity(self.sensitivity)
+        analytic = check_bool(self.analytic, "analytic")
+        if analytic:
+            sigma = _analytic_sigma(epsilon, delta, sensitivity)
+        else:
+            if epsilon >= 1.0:
+                raise fail("epsilon", "< 1 when analytic=False", epsilon,
+                           "The classic bound sigma = sensitivity*sqrt(2 ln(1.25/delta))/epsilon "
+                           "is only proven for epsilon < 1 (Dwork & Roth, Theorem A.1); use "
+                           "analytic=True, which is exact for every epsilon.")
+            sigma = sensitivity * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
+        for name, value in (("epsilon", epsilon), ("delta", delta), ("sensitivity", sensitivity),
+                            ("analytic", analytic), ("sigma", sigma)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def scale(self) -> float:
+        """Same as :attr:`sigma`, the standard deviation of the noise."""
+        return self.sigma
+
+    @property
+    def variance(self) -> float:
+        """Variance ``sigma**2`` of the noise."""
+        return self.sigma**2
+
+    @property
+    def bias(self) -> float:
+        """The noise has mean 0: the released value is unbiased."""
+        return 0.0
+
+    def release(self, value: Any, *, rng: SeedLike = None) -> Any:
+        """Return ``value`` plus independent normal noise (element-wise).
+
+        Parameters
+        ----------
+        value : float or array-like
+            True value(s); for a vector, ``sensitivity`` bounds its L2 change.
+        rng : None, int or numpy.random.Generator
+            Source of randomness.
+        """
+        x = check_array(value, "value", allow_empty=True)
+        noisy = x + as_generator(rng).normal(0.0, self.sigma, size=x.shape)
+        return _as_output(noisy, value)
+
+
+@dataclass(frozen=True)
+class RandomizedResponse:
+    r"""Randomized response: each person perturbs their own answer (local DP).
+
+    With ``k = n_categories`` possible answers, a person reports the truth
+    with probability :math:`p = e^\varepsilon / (e^\varepsilon + k - 1)` and
+    each of the ``k - 1`` other answers with probability
+    :math:`q = 1 / (e^\varepsilon + k - 1)` [W65]_, [KBR16]_. Since
+    :math:`p/q = e^\varepsilon`, any report is at most :math:`e^\varepsilon`
+    times likelier under one true answer than under another.
+
+    The aggregator sees only reports and inverts the noise on average:
+    :meth:`estimate` returns unbiased estimates of the true frequencies.
+
+    Parameters
+    ----------
+    epsilon : float
+        Privacy parameter, > 0.
+    n_categories : int, default 2
+        Number of possible answers ``k`` >= 2; answers are coded 0 .. k-1.
+
+    Examples
+    --------
+    >>> rr = RandomizedResponse(epsilon=math.log(3))
+    >>> round(rr.p_truth, 4)
+    0.75
+    >>> reports = rr.release([1, 0, 1, 1], rng=0)
+    >>> reports.tolist()
+    [1, 0, 1, 1]
+    """
+
+    epsilon: float
+    n_categories: int = 2
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
+        object.__setattr__(self, "n_categories", check_integer(
+            self.n_categories, "n_categories", minimum=2,
+            fix="Randomized response needs at least two possible answers, e.g. n_categories=2."))
+
+    @property
+    def p_truth(self) -> float:
+        """Probability ``p`` of reporting the true answer."""
+        return math.exp(self.epsilon) / (math.exp(self.epsilon) + self.n_categories - 1)
+
+    @property
+    def p_other(self) -> float:
+        """Probability ``q`` of reporting one given wrong answer."""
+        return 1.0 / (math.exp(self.epsilon) + self.n_categories - 1)
+
+    def _check_values(self, values: Any, name: str) -> np.ndarray:
+        raw = np.asarray(values)
+        if raw.dtype == bool and self.n_categories == 2:
+            raw = raw.astype(np.int64)
+        arr = check_array(raw, name, dtype=None, allow_empty=True)
+        k = self.n_categories
+        if arr.dtype.kind == "f":
+            if not np.all(arr == np.round(arr)):
+                raise fail(name, f"answers coded as integers 0..{k - 1}", arr,
+                           "Code categories as whole numbers, e.g. with np.unique(..., "
+                           "return_inverse=True).")
+            arr = arr.astype(np.int64)
+        if arr.size and (arr.min() < 0 or arr.max() >= k):
+            raise fail(name, f"answers coded as integers 0..{k - 1}", arr,
+                       f"Check n_categories (={k}) or recode the answers.")
+        return arr.astype(np.int64, copy=False)
+
+    def release(self, values: Any, *, rng: SeedLike = None) -> Any:
+        """Perturb each answer independently.
+
+        Parameters
+        ----------
+        values : int or array-like of int
+            True answers coded ``0 .. n_categories - 1`` (booleans are accepted
+            when ``n_categories == 2``).
+        rng : None, int or numpy.random.Generator
+
+        Returns
+        -------
+        int or numpy.ndarray of int
+        """
+        x = self._check_values(values, "values")
+        gen = as_generator(rng)
+        keep = gen.random(x.shape) < self.p_truth
+        # a lie is uniform over the k - 1 other answers
+        shift = gen.integers(1, self.n_categories, size=x.shape)
+        reports = np.where(keep, x, (x + shift) % self.n_categories)
+        return int(reports) if np.ndim(values) == 0 else reports
+
+    def estimate(self, responses: Any) -> np.ndarray:
+        r"""Unbiased estimate of the true frequency of each answer.
+
+        If :math:`\hat f_j` is the observed share of reports ``j``, then
+        :math:`E[\hat f_j] = \pi_j p + (1 - \pi_j) q`, so
+
+        .. math:: \hat\pi_j = (\hat f_j - q) / (p - q).
+
+        Estimates may fall outside [0, 1] (that is the price of being
+        unbiased); clip or project them yourself if you need a distribution.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_categories,)
+        """
+        r = self._check_values(responses, "responses").ravel()
+        if r.size == 0:
+            raise fail("responses", "non-empty", r, "Collect at least one report.",
+                       show="an empty array")
+        observed = np.bincount(r, minlength=self.n_categories) / r.size
+        return (observed - self.p_other) / (self.p_truth - self.p_other)
+
+    def estimate_std(self, true_frequencies: Any, n: int) -> np.ndarray:
+        r"""Standard deviation of :meth:`estimate` for ``n`` reports.
+
+        .. math:: \mathrm{sd}(\hat\pi_j) = \sqrt{f_j(1-f_j)/n} \,/\, (p - q),
+                  \qquad f_j = \pi_j p + (1-\pi_j) q
+
+        Examples
+        --------
+        >>> rr = RandomizedResponse(epsilon=math.log(3))
+        >>> np.round(rr.estimate_std([0.5, 0.5], n=100), 4).tolist()
+        [0.1, 0.1]
+        """
+        pi = check_array(true_frequencies, "true_frequencies", ndim=1)
+        if pi.shape != (self.n_categories,) or np.any(pi < 0) or not np.isclose(pi.sum(), 1.0):
+            raise fail("true_frequencies", f"{self.n_categories} non-negative numbers summing "
+                       "to 1", pi)
+        n = check_integer(n, "n", minimum=1)
+        f = pi * self.p_truth + (1.0 - pi) * self.p_other
+        return np.sqrt(f * (1.0 - f) / n) / (self.p_truth - self.p_other)
+
+
+@dataclass(frozen=True)
+class ExponentialMechanism:
+    r"""The exponential mechanism: pick a candidate, favouring high scores.
+
+    Candidate ``i`` with score :math:`s_i` is selected with probability
+    proportional to :math:`\exp(\varepsilon s_i / (2\Delta))` [MT07]_, where
+    ``sensitivity`` :math:`\Delta` bounds how much one example changes any
+    score. Sampling uses the Gumbel-max trick, which gives exactly these
+    probabilities.
+
+    Examples
+    --------
+    >>> em = ExponentialMechanism(epsilon=1.0)
+    >>> np.round(em.probabilities([0.0, 2.0]), 4).tolist()
+    [0.2689, 0.7311]
+    >>> em.select([0.0, 0.0, 100.0], rng=0)
+    2
+    """
+
+    epsilon: float
+    sensitivity: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
+        object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
+
+    def _logits(self, scores: Any) -> np.ndarray:
+        s = check_array(scores, "scores", ndim=1)
+        return self.epsilon * s / (2.0 * self.sensitivity)
+
+    def probabilities(self, scores: Any) -> np.ndarray:
+        """Selection probability of each candidate."""
+        return special.softmax(self._logits(scores))
+
+    def select(self, scores: Any, *, rng: SeedLike = None) -> int:
+        """Return the index of the selected candidate."""
+        logits = self._logits(scores)
+        return int(np.argmax(logits + as_generator(rng).gumbel(size=logits.shape)))
+
+
+def report_noisy_max(scores: Any, *, epsilon: float, sensitivity: float = 1.0,
+                     noise: str = "laplace", rng: SeedLike = None) -> int:
+    r"""Report noisy max: add noise to every score and return the arg-max.
+
+    Only the index is released, never the noisy scores. With
+    ``noise="laplace"`` each score gets :math:`\mathrm{Lap}(2\Delta/\varepsilon)`
+    noise, which is ``epsilon``-DP for any scores of sensitivity
+    :math:`\Delta` [DR14]_ (Section 3.3). With ``noise="gumbel"``
+    (:math:`\mathrm{Gumbel}(2\Delta/\varepsilon)`) the result has exactly the
+    distribution of :class:`ExponentialMechanism`.
+
+    Examples
+    --------
+    >>> report_noisy_max([10.0, 50.0, 20.0], epsilon=1.0, rng=0)
+    1
+    """
+    epsilon = _check_epsilon(epsilon)
+    sensitivity = _check_sensitivity(sensitivity)
+    noise = check_choice(noise, "noise", ("laplace", "gumbel"))
+    s = check_array(scores, "scores", ndim=1)
+    gen = as_generator(rng)
+    scale = 2.0 * sensitivity / epsilon
+    draws = gen.laplace(0.0, scale, s.shape) if noise == "laplace" else gen.gumbel(0.0, scale,
+                                                                                  s.shape)
+    return int(np.argmax(s + draws))
