@@ -198,7 +198,7 @@ class GaussianMechanism:
     Examples
     --------
     >>> round(GaussianMechanism(epsilon=1.0, delta=1e-5).sigma, 4)
-    3.7305
+    3.7306
     >>> round(GaussianMechanism(epsilon=0.5, delta=1e-5, analytic=False).sigma, 4)
     9.6896
     """
