@@ -31,6 +31,11 @@ __all__ = [
     "check_choice",
     "check_bool",
     "check_callable",
+    "check_string",
+    "check_epsilon",
+    "check_delta",
+    "check_sensitivity",
+    "check_bins",
 ]
 
 
@@ -94,7 +99,10 @@ def check_real(value: Any, name: str, *, rule: str = "a finite real number", fix
     if not _is_real_scalar(value):
         extra = "Booleans are not numbers here." if isinstance(value, (bool, np.bool_)) else fix
         raise fail(name, rule, value, extra, kind=TypeError)
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        value = math.inf if value > 0 else -math.inf
     if math.isnan(value) or (math.isinf(value) and not allow_inf):
         raise fail(name, rule, value, fix)
     return value
@@ -277,4 +285,113 @@ def check_callable(value: Any, name: str, *, fix: str = "") -> Any:
     """Check that ``value`` can be called (a learner's function in an exercise)."""
     if not callable(value):
         raise fail(name, "a function", value, fix, kind=TypeError)
+    return value
+
+
+# --- the privacy vocabulary: one check (and one fix) per name --------------------------------
+
+EPSILON_FIX = "Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise)."
+DELTA_FIX = "Pass a small probability, e.g. delta=1e-5 (well below 1/n for n examples)."
+SENSITIVITY_FIX = ("Pass the most one example can change the value, e.g. sensitivity=1.0 "
+                   "for a count.")
+
+
+def check_epsilon(value: Any, name: str = "epsilon") -> float:
+    """Check a privacy parameter epsilon: a positive finite number.
+
+    Examples
+    --------
+    >>> check_epsilon(0.5)
+    0.5
+    >>> check_epsilon(-0.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `epsilon` must be a positive finite number; got -0.5. Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise).
+    """
+    return check_positive(value, name, fix=EPSILON_FIX)
+
+
+def check_delta(value: Any, name: str = "delta") -> float:
+    """Check a privacy parameter delta: a probability in the open interval (0, 1).
+
+    Examples
+    --------
+    >>> check_delta(1e-5)
+    1e-05
+    """
+    return check_probability(value, name, fix=DELTA_FIX)
+
+
+def check_sensitivity(value: Any, name: str = "sensitivity") -> float:
+    """Check a sensitivity: a positive finite number.
+
+    Examples
+    --------
+    >>> check_sensitivity(2)
+    2.0
+    """
+    return check_positive(value, name, fix=SENSITIVITY_FIX)
+
+
+def check_bins(bins: Any, name: str = "bins") -> int | np.ndarray:
+    """Check histogram bins: a number of bins (>= 1) or strictly increasing finite edges.
+
+    Returns the ``int`` or a float array of at least two edges.
+
+    Examples
+    --------
+    >>> check_bins(10)
+    10
+    >>> check_bins([0, 1, 5])
+    array([0., 1., 5.])
+    >>> check_bins([0, 5, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: `bins` must be a number of bins or at least two strictly increasing bin edges; got array of shape (3,): [0. 5. 1.]. Sort the edges, e.g. bins=[0, 10, 20, 50].
+    """
+    rule = "a number of bins or at least two strictly increasing bin edges"
+    fix = "Sort the edges, e.g. bins=[0, 10, 20, 50]."
+    if isinstance(bins, numbers.Integral) and not isinstance(bins, (bool, np.bool_)):
+        return check_integer(bins, name, minimum=1, fix="Pass e.g. bins=10.")
+    if isinstance(bins, (bool, np.bool_, numbers.Number)):
+        raise fail(name, rule, bins, "Pass e.g. bins=10.", kind=TypeError)
+    edges = check_array(bins, name, ndim=1, fix=fix)
+    if edges.size < 2 or not np.all(np.diff(edges) > 0):
+        raise fail(name, rule, edges, fix)
+    return edges
+
+
+def check_grid(values: Any, name: str, *, fix: str = "") -> np.ndarray:
+    """Check a grid for a curve: a 1-D, strictly increasing array of positive finite numbers.
+
+    Examples
+    --------
+    >>> check_grid([0.1, 1, 10], "epsilons")
+    array([ 0.1,  1. , 10. ])
+    >>> check_grid([1, 0.5], "epsilons")
+    Traceback (most recent call last):
+    ...
+    ValueError: `epsilons` must be strictly increasing positive numbers; got [1, 0.5]. Pass e.g. epsilons=np.geomspace(0.1, 10, 41).
+    """
+    fix = fix or f"Pass e.g. {name}=np.geomspace(0.1, 10, 41)."
+    arr = check_array(values, name, ndim=1, fix=fix)
+    if np.any(arr <= 0) or np.any(np.diff(arr) <= 0):
+        raise fail(name, "strictly increasing positive numbers", values, fix)
+    return arr
+
+
+def check_string(value: Any, name: str, *, fix: str = "") -> str:
+    """Check a text value (``str``), e.g. an exercise id such as ``"03.1"``.
+
+    Examples
+    --------
+    >>> check_string("03.1", "exercise_id")
+    '03.1'
+    >>> check_string(3.1, "exercise_id", fix='Pass the id as text, e.g. "03.1".')
+    Traceback (most recent call last):
+    ...
+    TypeError: `exercise_id` must be a string; got 3.1. Pass the id as text, e.g. "03.1".
+    """
+    if not isinstance(value, str):
+        raise fail(name, "a string", value, fix, kind=TypeError)
     return value

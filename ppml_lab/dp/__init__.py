@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .mechanisms import (ExponentialMechanism, GaussianMechanism, LaplaceMechanism,
                          RandomizedResponse, gaussian_delta, report_noisy_max)
+from .experiments import (attacker_posterior_bound, noise_experiment, noisy_count_experiment,
+                          randomized_response_experiment)
+from .queries import DPHistogram, dp_count, dp_histogram, dp_mean, dp_sum
 
 __all__ = [
     "LaplaceMechanism",
@@ -16,4 +19,13 @@ __all__ = [
     "ExponentialMechanism",
     "report_noisy_max",
     "gaussian_delta",
+    "dp_count",
+    "dp_sum",
+    "dp_mean",
+    "dp_histogram",
+    "DPHistogram",
+    "attacker_posterior_bound",
+    "noisy_count_experiment",
+    "randomized_response_experiment",
+    "noise_experiment",
 ]

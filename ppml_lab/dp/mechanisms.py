@@ -34,8 +34,8 @@ import numpy as np
 from scipy import optimize, special
 
 from .._random import SeedLike, as_generator
-from .._validation import (check_array, check_bool, check_choice, check_integer, check_positive,
-                           check_probability, fail)
+from .._validation import (check_array, check_bool, check_choice, check_delta, check_epsilon,
+                           check_integer, check_positive, check_real, check_sensitivity, fail)
 
 __all__ = [
     "LaplaceMechanism",
@@ -46,18 +46,17 @@ __all__ = [
     "gaussian_delta",
 ]
 
-_EPSILON_FIX = "Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise)."
-_SENSITIVITY_FIX = ("Pass the most one example can change the value, e.g. sensitivity=1.0 "
-                    "for a count.")
-_DELTA_FIX = "Pass a small probability, e.g. delta=1e-5 (well below 1/n for n examples)."
+# the checks live in _validation; these aliases keep the short private names
+_check_epsilon = check_epsilon
+_check_sensitivity = check_sensitivity
 
 
-def _check_epsilon(epsilon: Any) -> float:
-    return check_positive(epsilon, "epsilon", fix=_EPSILON_FIX)
-
-
-def _check_sensitivity(sensitivity: Any) -> float:
-    return check_positive(sensitivity, "sensitivity", fix=_SENSITIVITY_FIX)
+def _check_finite_scale(scale: float, epsilon: float, what: str) -> float:
+    """Refuse a noise scale that overflows (an epsilon so small it is effectively 0)."""
+    if not math.isfinite(scale):
+        raise fail("epsilon", f"large enough that the {what} is finite", epsilon,
+                   "Such a tiny epsilon means infinite noise; pass e.g. epsilon=0.01.")
+    return scale
 
 
 def _as_output(noisy: np.ndarray, like: Any) -> Any:
@@ -96,6 +95,7 @@ class LaplaceMechanism:
     def __post_init__(self) -> None:
         object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
         object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
+        _check_finite_scale(self.sensitivity / self.epsilon, self.epsilon, "noise scale")
 
     @property
     def scale(self) -> float:
@@ -128,7 +128,8 @@ class LaplaceMechanism:
             A float for scalar input, otherwise an array of the same shape.
         """
         x = check_array(value, "value", allow_empty=True)
-        noisy = x + as_generator(rng).laplace(0.0, self.scale, size=x.shape)
+        noisy = as_generator(rng).laplace(0.0, self.scale, size=x.shape)
+        noisy += x  # same value as x + noise, without a second array of x's size
         return _as_output(noisy, value)
 
 
@@ -139,11 +140,31 @@ def gaussian_delta(sigma: float, epsilon: float, sensitivity: float = 1.0) -> fl
               \frac{\varepsilon\sigma}{\Delta}\right) - e^{\varepsilon}\,
               \Phi\!\left(-\frac{\Delta}{2\sigma} - \frac{\varepsilon\sigma}{\Delta}\right)
 
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation of the noise, > 0.
+    epsilon : float
+        Privacy parameter, >= 0 (``epsilon=0`` gives the total variation
+        distance between the two output distributions).
+    sensitivity : float, default 1.0
+        L2 sensitivity, > 0.
+
     Examples
     --------
     >>> round(gaussian_delta(sigma=1.0, epsilon=1.0), 4)
     0.1269
     """
+    sigma = check_positive(sigma, "sigma", fix="Pass the noise's standard deviation, e.g. "
+                                               "sigma=1.0.")
+    epsilon = check_real(epsilon, "epsilon", rule="a non-negative finite number")
+    if epsilon < 0:
+        raise fail("epsilon", "a non-negative finite number", epsilon, "Pass e.g. epsilon=1.0.")
+    return _gaussian_delta(sigma, epsilon, check_sensitivity(sensitivity))
+
+
+def _gaussian_delta(sigma: float, epsilon: float, sensitivity: float) -> float:
+    """:func:`gaussian_delta` without the checks (called many times by the root finder)."""
     a = sensitivity / (2.0 * sigma) - epsilon * sigma / sensitivity
     b = -sensitivity / (2.0 * sigma) - epsilon * sigma / sensitivity
     delta = math.exp(special.log_ndtr(a)) - math.exp(epsilon + special.log_ndtr(b))
@@ -153,7 +174,7 @@ def gaussian_delta(sigma: float, epsilon: float, sensitivity: float = 1.0) -> fl
 def _analytic_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
     """Smallest sigma with ``gaussian_delta(sigma, epsilon) <= delta`` (Balle & Wang)."""
     def excess(log_sigma: float) -> float:
-        return gaussian_delta(math.exp(log_sigma), epsilon, sensitivity) - delta
+        return _gaussian_delta(math.exp(log_sigma), epsilon, sensitivity) - delta
 
     lo, hi = math.log(sensitivity) - 10.0, math.log(sensitivity) + 1.0
     while excess(hi) > 0:
@@ -162,7 +183,7 @@ def _analytic_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
         lo -= 1.0
     log_sigma = optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-13)
     sigma = math.exp(log_sigma)
-    while gaussian_delta(sigma, epsilon, sensitivity) > delta:  # stay on the private side
+    while _gaussian_delta(sigma, epsilon, sensitivity) > delta:  # stay on the private side
         sigma *= 1.0 + 1e-12
     return sigma
 
@@ -211,7 +232,7 @@ class GaussianMechanism:
 
     def __post_init__(self) -> None:
         epsilon = _check_epsilon(self.epsilon)
-        delta = check_probability(self.delta, "delta", fix=_DELTA_FIX)
+        delta = check_delta(self.delta)
         sensitivity = _check_sensitivity(self.sensitivity)
         analytic = check_bool(self.analytic, "analytic")
         if analytic:
@@ -223,6 +244,7 @@ class GaussianMechanism:
                            "is only proven for epsilon < 1 (Dwork & Roth, Theorem A.1); use "
                            "analytic=True, which is exact for every epsilon.")
             sigma = sensitivity * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
+        _check_finite_scale(sigma, epsilon, "noise standard deviation")
         for name, value in (("epsilon", epsilon), ("delta", delta), ("sensitivity", sensitivity),
                             ("analytic", analytic), ("sigma", sigma)):
             object.__setattr__(self, name, value)
@@ -300,12 +322,14 @@ class RandomizedResponse:
     @property
     def p_truth(self) -> float:
         """Probability ``p`` of reporting the true answer."""
-        return math.exp(self.epsilon) / (math.exp(self.epsilon) + self.n_categories - 1)
+        # = e^eps / (e^eps + k - 1), written so that a large epsilon does not overflow
+        return 1.0 / (1.0 + (self.n_categories - 1) * math.exp(-self.epsilon))
 
     @property
     def p_other(self) -> float:
         """Probability ``q`` of reporting one given wrong answer."""
-        return 1.0 / (math.exp(self.epsilon) + self.n_categories - 1)
+        # = 1 / (e^eps + k - 1)
+        return math.exp(-self.epsilon) / (1.0 + (self.n_categories - 1) * math.exp(-self.epsilon))
 
     def _check_values(self, values: Any, name: str) -> np.ndarray:
         raw = np.asarray(values)
@@ -313,12 +337,11 @@ class RandomizedResponse:
             raw = raw.astype(np.int64)
         arr = check_array(raw, name, dtype=None, allow_empty=True)
         k = self.n_categories
-        if arr.dtype.kind == "f":
-            if not np.all(arr == np.round(arr)):
-                raise fail(name, f"answers coded as integers 0..{k - 1}", arr,
-                           "Code categories as whole numbers, e.g. with np.unique(..., "
-                           "return_inverse=True).")
-            arr = arr.astype(np.int64)
+        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise fail(name, f"answers coded as integers 0..{k - 1}", arr,
+                       "Code categories as whole numbers, e.g. with np.unique(..., "
+                       "return_inverse=True).")
+        # range check before the cast, so that e.g. 1e300 is reported as it was given
         if arr.size and (arr.min() < 0 or arr.max() >= k):
             raise fail(name, f"answers coded as integers 0..{k - 1}", arr,
                        f"Check n_categories (={k}) or recode the answers.")
@@ -374,6 +397,13 @@ class RandomizedResponse:
         .. math:: \mathrm{sd}(\hat\pi_j) = \sqrt{f_j(1-f_j)/n} \,/\, (p - q),
                   \qquad f_j = \pi_j p + (1-\pi_j) q
 
+        This assumes the ``n`` true answers are drawn independently with
+        frequencies ``true_frequencies`` (a random sample of a population), so
+        it counts the sampling noise and the randomisation together. For a
+        *fixed* set of answers (estimating the frequencies of exactly these
+        ``n`` people) the randomisation alone gives a slightly smaller spread,
+        :math:`\sqrt{\pi_j p(1-p) + (1-\pi_j) q(1-q)} / (\sqrt n\,(p - q))`.
+
         Examples
         --------
         >>> rr = RandomizedResponse(epsilon=math.log(3))
@@ -417,7 +447,12 @@ class ExponentialMechanism:
 
     def _logits(self, scores: Any) -> np.ndarray:
         s = check_array(scores, "scores", ndim=1)
-        return self.epsilon * s / (2.0 * self.sensitivity)
+        with np.errstate(over="ignore"):  # an overflow is reported just below
+            logits = self.epsilon * s / (2.0 * self.sensitivity)
+        if not np.all(np.isfinite(logits)):
+            raise fail("scores", "small enough that epsilon * score / (2 * sensitivity) is finite",
+                       s, "Rescale the scores (and the sensitivity with them).")
+        return logits
 
     def probabilities(self, scores: Any) -> np.ndarray:
         """Selection probability of each candidate."""
@@ -450,7 +485,7 @@ def report_noisy_max(scores: Any, *, epsilon: float, sensitivity: float = 1.0,
     noise = check_choice(noise, "noise", ("laplace", "gumbel"))
     s = check_array(scores, "scores", ndim=1)
     gen = as_generator(rng)
-    scale = 2.0 * sensitivity / epsilon
+    scale = _check_finite_scale(2.0 * sensitivity / epsilon, epsilon, "noise scale")
     draws = gen.laplace(0.0, scale, s.shape) if noise == "laplace" else gen.gumbel(0.0, scale,
                                                                                   s.shape)
     return int(np.argmax(s + draws))

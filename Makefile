@@ -1,0 +1,44 @@
+# ppml-lab: everyday commands. GNU make on Linux or macOS; needs only Python >= 3.10.
+#   make lab        JupyterLab on notebooks/00_start_here.ipynb
+#   make test       the whole suite: unit tests, doctests, strict nbval, Binder, browser
+#   make bench      every benchmarks/*.py
+#   make notebooks  re-execute every notebook in place (commit the result)
+#   make clean      remove caches and test artifacts (distclean: also .venv)
+# Override e.g. `make test PYTHON=python3.12 VENV=/tmp/venv`.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port=8899"; root needs --allow-root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: lab test bench notebooks clean distclean
+
+lab: $(VENV)/.installed-lab
+	$(PY) -m jupyterlab $(LAB_ARGS) notebooks/00_start_here.ipynb
+
+test: $(VENV)/.installed-test
+	$(PY) -c "import matplotlib.pyplot"  # build the font cache before strict nbval
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-test
+	@set -e; for script in benchmarks/*.py; do echo "== $$script"; $(PY) "$$script"; done
+
+notebooks: $(VENV)/.installed-test
+	$(PY) tools/execute_notebooks.py
+
+# Reinstall only when pyproject.toml changes: the stamp is newer otherwise.
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[$*]"
+	touch $@
+
+$(PY):
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 10) and \"Python >= 3.10 needed\")"
+	$(PYTHON) -m venv $(VENV)
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis tests/browser/artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

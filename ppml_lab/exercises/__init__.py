@@ -1,0 +1,66 @@
+"""Auto-checked exercises for the notebooks: checks, hints and solutions.
+
+A notebook shows a starter (a function whose body is ``...``, or a variable set
+to ``...``) and a check cell. Until the learner fills in the starter, the check
+says "not attempted yet" with a hint, so the notebook still runs top to bottom.
+Then it says "passed" or "not yet", with a hint aimed at the mistake it found.
+
+=================  ==========================================  ====================================
+id                 check                                       the learner writes
+=================  ==========================================  ====================================
+00.1               :func:`check_warmup`                        a number: the Laplace scale at 0.5
+02.1               :func:`check_randomized_response`           ``fn(true_answer, epsilon, rng)``
+02.2               :func:`check_rr_estimate`                   ``fn(reports, epsilon)``
+03.1               :func:`check_laplace_mechanism`             ``fn(true_value, sensitivity,
+                                                               epsilon, rng)``
+03.2               :func:`check_posterior_bound`               a probability
+03.3               :func:`check_gaussian_sigma`                ``fn(sensitivity, epsilon, delta)``
+03.4               :func:`check_epsilon_for_posterior`         an epsilon
+=================  ==========================================  ====================================
+
+:func:`hint` and :func:`show_solution` take an exercise id; the solutions are
+the functions of :mod:`ppml_lab.exercises.solutions`, and each exercise's
+starter (:attr:`Exercise.starter`) is generated from its solution, so the
+three never drift apart. :func:`list_exercises` shows them all.
+
+Introduced in notebook 00.
+
+Examples
+--------
+>>> from ppml_lab.exercises import check_warmup, show_solution
+>>> check_warmup(0.5)
+❌ Exercise 00.1 not yet: you answered 0.5, which is not it yet.
+💡 Hint: 0.5 is epsilon itself (or `epsilon / sensitivity`, upside down). The scale is `sensitivity / epsilon`.
+>>> "return sensitivity / epsilon" in show_solution("00.1").source
+True
+"""
+
+from __future__ import annotations
+
+from . import solutions
+from ._catalog import get_exercise, hint, list_exercises, show_solution
+from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
+from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
+                               check_laplace_mechanism, check_posterior_bound)
+from .randomized_response import check_randomized_response, check_rr_estimate
+from .start_here import check_warmup
+
+__all__ = [
+    "CheckResult",
+    "Exercise",
+    "ExerciseList",
+    "Hint",
+    "Solution",
+    "check_warmup",
+    "check_randomized_response",
+    "check_rr_estimate",
+    "check_laplace_mechanism",
+    "check_posterior_bound",
+    "check_gaussian_sigma",
+    "check_epsilon_for_posterior",
+    "get_exercise",
+    "hint",
+    "list_exercises",
+    "show_solution",
+    "solutions",
+]

@@ -1,0 +1,139 @@
+"""The list of exercises, and look-ups by id: hints, solutions, starters.
+
+Introduced in notebook 00.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._validation import check_choice, check_integer, check_string
+from . import laplace_gaussian, randomized_response, start_here
+from ._core import Exercise, ExerciseList, Hint, Solution
+
+__all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
+
+EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + randomized_response.EXERCISES
+                                   + laplace_gaussian.EXERCISES)
+_BY_ID = {exercise.id: exercise for exercise in EXERCISES}
+_ID_FIX = 'Pass the id as text with a two-digit notebook number, e.g. "03.1".'
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """Return the :class:`Exercise` with this id.
+
+    Parameters
+    ----------
+    exercise_id : str
+        For example ``"03.1"`` (``"3.1"`` is accepted too).
+
+    Raises
+    ------
+    TypeError
+        If ``exercise_id`` is not a string.
+    ValueError
+        If no exercise has this id; the message lists the ids.
+
+    Notes
+    -----
+    Introduced in notebook 00.
+
+    Examples
+    --------
+    >>> get_exercise("3.1")
+    Exercise 03.1 (notebook 03): The Laplace mechanism [check_laplace_mechanism]
+    >>> print(get_exercise("02.1").check_call)
+    check_randomized_response(randomized_response)
+    """
+    exercise_id = check_string(exercise_id, "exercise_id", fix=_ID_FIX).strip()
+    if re.fullmatch(r"\d\.\d+", exercise_id):
+        exercise_id = "0" + exercise_id
+    return _BY_ID[check_choice(exercise_id, "exercise_id", tuple(_BY_ID), fix=_ID_FIX)]
+
+
+def list_exercises(notebook: int | str | None = None) -> ExerciseList:
+    """List the exercises, optionally those of one notebook.
+
+    Parameters
+    ----------
+    notebook : int, str or None
+        A notebook number (``3`` or ``"03"``); ``None`` lists all.
+
+    Returns
+    -------
+    ExerciseList
+        A tuple of :class:`Exercise` that shows as a table.
+
+    Notes
+    -----
+    Introduced in notebook 00.
+
+    Examples
+    --------
+    >>> list_exercises(2)
+    id    notebook  title                                            check
+    ----  --------  -----------------------------------------------  -------------------------
+    02.1  02        Randomized response                              check_randomized_response
+    02.2  02        Estimating the true yes-rate from noisy reports  check_rr_estimate
+    >>> [e.id for e in list_exercises()]
+    ['00.1', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4']
+    """
+    if notebook is None:
+        return ExerciseList(EXERCISES)
+    fix = "Pass a notebook number, e.g. notebook=3 or notebook=\"03\", or None for all."
+    if isinstance(notebook, str) and notebook.strip().isdigit():
+        number = int(notebook.strip())
+    else:
+        number = check_integer(notebook, "notebook", minimum=0, maximum=99, fix=fix)
+    return ExerciseList(e for e in EXERCISES if int(e.notebook) == number)
+
+
+def hint(exercise_id: str) -> Hint:
+    """Return the general hint of an exercise.
+
+    Notes
+    -----
+    Introduced in notebook 00.
+
+    Examples
+    --------
+    >>> hint("00.1")
+    💡 Hint for exercise 00.1: The scale is `sensitivity / epsilon`, and a count has sensitivity 1: divide 1 by 0.5.
+    """
+    exercise = get_exercise(exercise_id)
+    return Hint(exercise.id, exercise.hint)
+
+
+def show_solution(exercise_id: str) -> Solution:
+    """Return the reference solution of an exercise, rendered as code.
+
+    The code is the source of the function in
+    :mod:`ppml_lab.exercises.solutions` that the checks are tested against.
+
+    Notes
+    -----
+    Introduced in notebook 00.
+
+    Examples
+    --------
+    >>> show_solution("00.1")
+    Solution to exercise 00.1 (Warm-up: the Laplace scale of a noisy count):
+    <BLANKLINE>
+    def laplace_scale(epsilon: float = 0.5, sensitivity: float = 1.0) -> float:
+        \"\"\"Scale of the Laplace noise added to a count (sensitivity 1) at epsilon = 0.5.\"\"\"
+        return sensitivity / epsilon
+    <BLANKLINE>
+    noise_scale = laplace_scale()  # = 2
+    <BLANKLINE>
+    """
+    return get_exercise(exercise_id).solution_code()
+
+
+def _check_ids_unique(exercises: Any) -> None:  # pragma: no cover - import-time sanity check
+    ids = [e.id for e in exercises]
+    if len(ids) != len(set(ids)):
+        raise RuntimeError(f"duplicate exercise ids: {ids}")
+
+
+_check_ids_unique(EXERCISES)

@@ -1,0 +1,26 @@
+"""Plots (matplotlib) and live explorers (ipywidgets) for the notebooks.
+
+Every visual has three layers: a pure, seeded computation in
+:mod:`ppml_lab.dp.experiments` (layer 1), a ``plot_*`` function here that
+draws its result (layer 2), and an explorer that wires sliders to both
+(layer 3). Importing this module imports matplotlib and ipywidgets;
+``import ppml_lab`` alone does not.
+
+Introduced in notebook 00.
+"""
+
+from __future__ import annotations
+
+from ._explorer import Explorer
+from .explorers import LaplaceGaussianExplorer, NoisyCountExplorer, RandomizedResponseExplorer
+from .plots import plot_noise_comparison, plot_noisy_count, plot_randomized_response
+
+__all__ = [
+    "Explorer",
+    "NoisyCountExplorer",
+    "RandomizedResponseExplorer",
+    "LaplaceGaussianExplorer",
+    "plot_noisy_count",
+    "plot_randomized_response",
+    "plot_noise_comparison",
+]

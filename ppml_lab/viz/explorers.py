@@ -1,0 +1,212 @@
+"""The explorers of notebooks 00, 02 and 03.
+
+Each one is a few lines of wiring: its controls, the compute function it
+calls (:mod:`ppml_lab.dp.experiments`), the plot function it draws with
+(:mod:`ppml_lab.viz.plots`) with fixed axis ranges (so that moving a slider
+visibly widens or narrows the noise), and its readout. Show one by making it
+the last expression of a cell; ``explorer.static_figure()`` gives the same
+lesson as a still image.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._random import SeedLike
+from ..dp.experiments import (noise_experiment, noisy_count_experiment,
+                               randomized_response_experiment)
+from ._explorer import Explorer, epsilon_slider
+from .plots import plot_noise_comparison, plot_noisy_count, plot_randomized_response
+
+__all__ = ["NoisyCountExplorer", "RandomizedResponseExplorer", "LaplaceGaussianExplorer"]
+
+_WIDE = {"description_width": "initial"}
+
+
+def _selection_slider(values: list[int], value: int, description: str) -> widgets.SelectionSlider:
+    return widgets.SelectionSlider(options=[(f"{v:,}", v) for v in values], value=value,
+                                   description=description, continuous_update=True, style=_WIDE,
+                                   layout=widgets.Layout(width="320px"))
+
+
+class NoisyCountExplorer(Explorer):
+    """Notebook 00: move epsilon and watch a published count of 42 get noisier or sharper.
+
+    Controls: ``epsilon`` (log slider, 0.1 to 10) and a ``resample`` button
+    (fresh noise). Left: 2,000 Laplace releases of the count with the one
+    that would be published; right: the typical error against epsilon.
+
+    Parameters
+    ----------
+    epsilon : float, default 1.0
+        Starting value of the slider.
+    true_count : int, default 42
+    rng : None, int or numpy.random.Generator
+        Seed of the noise (the same noise is rescaled at every slider move).
+    dpi : float, default 90
+        Resolution of the live figure.
+
+    Examples
+    --------
+    >>> ex = NoisyCountExplorer(rng=0)
+    >>> ex
+    Explorer: a noisy count
+    >>> sorted(ex.controls)
+    ['epsilon', 'resample']
+    >>> ex.set(epsilon=0.5)
+    >>> ex.result.scale
+    2.0
+    """
+
+    title = "a noisy count"
+    resample_button = True
+
+    def __init__(self, *, epsilon: float = 1.0, true_count: int = 42, rng: SeedLike = None,
+                 dpi: float = 90.0) -> None:
+        noisy_count_experiment(epsilon, true_count=true_count, n_samples=1)  # check the inputs
+        self._true_count = true_count
+        super().__init__(rng=rng, dpi=dpi, epsilon=epsilon)
+
+    def _make_controls(self) -> dict[str, widgets.Widget]:
+        return {"epsilon": epsilon_slider()}
+
+    def _compute(self, values: dict[str, Any], seed: int) -> Any:
+        return noisy_count_experiment(values["epsilon"], true_count=self._true_count, rng=seed)
+
+    def _plot(self, result: Any, axes: np.ndarray) -> None:
+        plot_noisy_count(result, axes=axes, window=(self._true_count - 25, self._true_count + 25),
+                         error_ylim=(0.05, 20.0))
+
+    def _readout(self, result: Any) -> str:
+        return result.summary()
+
+
+class RandomizedResponseExplorer(Explorer):
+    """Notebook 02: one answer is deniable, yet a population's yes-rate can be estimated.
+
+    Controls: ``epsilon`` (log slider, 0.1 to 10) and ``n_people`` (10 to
+    100,000). Left: the estimated yes-rate over 2,000 simulated surveys;
+    right: the typical error against epsilon for this population size (it
+    shrinks like ``1/sqrt(n_people)``).
+
+    Parameters
+    ----------
+    epsilon : float, default 1.0
+    n_people : int, default 1000
+        One of 10, 30, 100, ..., 100,000.
+    true_rate : float, default 0.3
+        True share of "yes".
+    rng : None, int or numpy.random.Generator
+    dpi : float, default 90
+
+    Examples
+    --------
+    >>> ex = RandomizedResponseExplorer(rng=0)
+    >>> ex
+    Explorer: randomized response
+    >>> ex.set(n_people=100000)
+    >>> round(ex.result.rmse_theory, 4)
+    0.0034
+    """
+
+    title = "randomized response"
+    people = [10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000]
+
+    def __init__(self, *, epsilon: float = 1.0, n_people: int = 1000, true_rate: float = 0.3,
+                 rng: SeedLike = None, dpi: float = 90.0) -> None:
+        randomized_response_experiment(epsilon, n_people, true_rate=true_rate, n_trials=1)
+        self._true_rate = float(true_rate)
+        super().__init__(rng=rng, dpi=dpi, epsilon=epsilon, n_people=n_people)
+
+    def _make_controls(self) -> dict[str, widgets.Widget]:
+        return {"epsilon": epsilon_slider(),
+                "n_people": _selection_slider(self.people, 1000, "people")}
+
+    def _compute(self, values: dict[str, Any], seed: int) -> Any:
+        return randomized_response_experiment(values["epsilon"], values["n_people"],
+                                              true_rate=self._true_rate, rng=seed)
+
+    def _plot(self, result: Any, axes: np.ndarray) -> None:
+        plot_randomized_response(result, axes=axes,
+                                 window=(self._true_rate - 0.5, self._true_rate + 0.5),
+                                 error_ylim=(0.1, 500.0))
+
+    def _readout(self, result: Any) -> str:
+        return result.summary()
+
+
+class LaplaceGaussianExplorer(Explorer):
+    """Notebook 03: Laplace beside Gaussian noise, on a count and on a mean.
+
+    Controls: ``epsilon`` (log slider, 0.1 to 10), ``delta`` (1e-10 to 1e-2,
+    Gaussian only), ``sensitivity`` (of the count, 0.5 to 10), ``n_for_mean``
+    (rows behind the mean: its sensitivity is 1/n for values in [0, 1]) and
+    a ``resample`` button. Top: the released values; bottom: the relative
+    error against epsilon, current setting marked. The readout says what an
+    attacker can conclude: from a 50% prior, at most ``e^eps / (1 + e^eps)``.
+
+    Parameters
+    ----------
+    epsilon : float, default 1.0
+    delta : float, default 1e-5
+    sensitivity : float, default 1.0
+    n_for_mean : int, default 1000
+        One of 100, 300, 1,000, 3,000, 10,000.
+    rng : None, int or numpy.random.Generator
+    dpi : float, default 90
+
+    Examples
+    --------
+    >>> ex = LaplaceGaussianExplorer(rng=0)
+    >>> ex
+    Explorer: Laplace vs Gaussian
+    >>> ex.set(epsilon=1.0)
+    >>> ex.readout.value.count("73% sure")
+    1
+    """
+
+    title = "Laplace vs Gaussian"
+    panel_shape = (2, 2)
+    figsize = (9.0, 5.4)
+    static_row_size = (13.0, 2.9)
+    resample_button = True
+    rows = [100, 300, 1_000, 3_000, 10_000]
+    true_count, true_mean = 100, 0.4
+
+    def __init__(self, *, epsilon: float = 1.0, delta: float = 1e-5, sensitivity: float = 1.0,
+                 n_for_mean: int = 1000, rng: SeedLike = None, dpi: float = 90.0) -> None:
+        super().__init__(rng=rng, dpi=dpi, epsilon=epsilon, delta=delta, sensitivity=sensitivity,
+                         n_for_mean=n_for_mean)
+
+    def _make_controls(self) -> dict[str, widgets.Widget]:
+        controls = {
+            "epsilon": epsilon_slider(1.0),
+            "delta": widgets.FloatLogSlider(
+                value=1e-5, base=10.0, min=-10.0, max=-2.0, step=1.0, description="delta",
+                readout_format=".0e", continuous_update=True, style=_WIDE,
+                layout=widgets.Layout(width="300px")),
+            "sensitivity": widgets.FloatSlider(
+                value=1.0, min=0.5, max=10.0, step=0.5, description="sensitivity",
+                readout_format=".1f", continuous_update=True, style=_WIDE,
+                layout=widgets.Layout(width="300px")),
+            "n_for_mean": _selection_slider(self.rows, 1000, "rows in the mean"),
+        }
+        return controls
+
+    def _compute(self, values: dict[str, Any], seed: int) -> Any:
+        return noise_experiment(values["epsilon"], delta=values["delta"],
+                                sensitivity=values["sensitivity"], true_count=self.true_count,
+                                n_for_mean=values["n_for_mean"], true_mean=self.true_mean,
+                                rng=seed)
+
+    def _plot(self, result: Any, axes: np.ndarray) -> None:
+        plot_noise_comparison(result, axes=axes,
+                              count_window=(self.true_count - 30, self.true_count + 30),
+                              mean_window=(self.true_mean - 0.03, self.true_mean + 0.03),
+                              error_ylim=(1e-5, 10.0))
+
+    def _readout(self, result: Any) -> str:
+        return result.summary()
