@@ -306,6 +306,11 @@ def explorer_state(page) -> dict:
                 src: img ? img.getAttribute('src') : null,
                 readout: out ? out.textContent : null,
                 now: handle ? Number(handle.getAttribute('aria-valuenow')) : null,
+                value: (() => {
+                    const slider = handle && handle.closest('.widget-slider');
+                    const shown = slider && slider.querySelector('.widget-readout');
+                    return shown ? (shown.value || shown.textContent) : null;
+                })(),
                 min: handle ? Number(handle.getAttribute('aria-valuemin')) : null,
                 max: handle ? Number(handle.getAttribute('aria-valuemax')) : null,
             };

@@ -62,5 +62,5 @@ def test_epsilon_slider_redraws_figure_and_readout(chromium):
         assert move.before["src"] and move.after["src"], "the figure has no image"
         assert move.after["src"] != move.before["src"], "the figure did not change"
         assert move.after["readout"] != move.before["readout"], "the readout did not change"
-        assert move.after["now"] != move.before["now"], "the slider did not move"
+        assert move.after["value"] != move.before["value"], "the slider's readout did not move"
         assert 0 < move.seconds < 10, f"slider-to-figure round trip {move.seconds:.3f} s"
