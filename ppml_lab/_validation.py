@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import unicodedata
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -36,6 +37,12 @@ __all__ = [
     "check_delta",
     "check_sensitivity",
     "check_bins",
+    "check_nonnegative",
+    "check_noise_multiplier",
+    "check_sample_rate",
+    "check_steps",
+    "check_delta_or_zero",
+    "check_label",
 ]
 
 
@@ -394,4 +401,130 @@ def check_string(value: Any, name: str, *, fix: str = "") -> str:
     """
     if not isinstance(value, str):
         raise fail(name, "a string", value, fix, kind=TypeError)
+    return value
+
+
+# --- accounting (notebook 04): noise, sampling, steps ------------------------------------------
+
+NOISE_MULTIPLIER_FIX = ("Pass the noise's standard deviation divided by the sensitivity (the "
+                        "clipping norm in DP-SGD), e.g. noise_multiplier=1.1.")
+SAMPLE_RATE_FIX = ("Pass the probability that an example is in a batch, e.g. "
+                   "sample_rate=256/60000 (batch size / dataset size).")
+STEPS_FIX = "Pass the number of noisy steps (or queries), e.g. steps=1000."
+
+
+def check_nonnegative(value: Any, name: str, *, fix: str = "") -> float:
+    """Check a non-negative finite number (an epsilon or delta that may be 0).
+
+    Examples
+    --------
+    >>> check_nonnegative(0, "delta")
+    0.0
+    >>> check_nonnegative(-1e-5, "delta", fix="Pass e.g. delta=0.0.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `delta` must be a non-negative finite number; got -1e-05. Pass e.g. delta=0.0.
+    """
+    rule = "a non-negative finite number"
+    value = check_real(value, name, rule=rule, fix=fix)
+    if value < 0:
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_noise_multiplier(value: Any, name: str = "noise_multiplier") -> float:
+    """Check a noise multiplier (noise scale / sensitivity): a positive finite number.
+
+    Examples
+    --------
+    >>> check_noise_multiplier(1.1)
+    1.1
+    >>> check_noise_multiplier(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `noise_multiplier` must be a positive finite number; got 0.0. Pass the noise's standard deviation divided by the sensitivity (the clipping norm in DP-SGD), e.g. noise_multiplier=1.1.
+    """
+    return check_positive(value, name, fix=NOISE_MULTIPLIER_FIX)
+
+
+def check_sample_rate(value: Any, name: str = "sample_rate") -> float:
+    """Check a Poisson sampling rate: a probability in (0, 1] (1 means no sampling).
+
+    Examples
+    --------
+    >>> check_sample_rate(1)
+    1.0
+    >>> check_sample_rate(0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `sample_rate` must be a number in (0, 1]; got 0.0. Pass the probability that an example is in a batch, e.g. sample_rate=256/60000 (batch size / dataset size).
+    """
+    return check_probability(value, name, high_open=False, fix=SAMPLE_RATE_FIX)
+
+
+def check_steps(value: Any, name: str = "steps") -> int:
+    """Check a number of steps or compositions: an integer >= 1.
+
+    Examples
+    --------
+    >>> check_steps(1000)
+    1000
+    >>> check_steps(10.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: `steps` must be an integer >= 1; got 10.0. Pass the number of noisy steps (or queries), e.g. steps=1000.
+    """
+    return check_integer(value, name, minimum=1, fix=STEPS_FIX)
+
+
+# --- the budget ledger (notebook 04): deltas that may be 0, labels in a record -----------------
+
+DELTA_OR_ZERO_FIX = ("Pass delta=0.0 for pure epsilon-DP, or a small probability, e.g. "
+                     "delta=1e-5 (well below 1/n for n examples).")
+LABEL_FIX = 'Describe it in one line of text, e.g. label="mean age, staff survey 2024".'
+
+
+def check_delta_or_zero(value: Any, name: str = "delta") -> float:
+    """Check a delta that may be 0 (pure epsilon-DP): a number in [0, 1).
+
+    ``-0.0`` is returned as ``0.0``.
+
+    Examples
+    --------
+    >>> check_delta_or_zero(0)
+    0.0
+    >>> check_delta_or_zero(1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `delta` must be a number in [0, 1); got 1.0. Pass delta=0.0 for pure epsilon-DP, or a small probability, e.g. delta=1e-5 (well below 1/n for n examples).
+    """
+    return check_probability(value, name, low_open=False, fix=DELTA_OR_ZERO_FIX) + 0.0
+
+
+def check_label(value: Any, name: str = "label", *, optional: bool = False,
+                fix: str = "") -> str | None:
+    r"""Check a one-line text for a record (a ledger label, who spent): non-empty, no line breaks.
+
+    Control characters and line or paragraph separators are refused, so a
+    label cannot forge extra lines in a plain-text report. With
+    ``optional=True``, None is accepted and returned.
+
+    Examples
+    --------
+    >>> check_label("mean age, staff survey 2024")
+    'mean age, staff survey 2024'
+    >>> check_label("ok\nforged line")
+    Traceback (most recent call last):
+    ...
+    ValueError: `label` must be a non-empty line of text without control characters; got 'ok\nforged line'. Describe it in one line of text, e.g. label="mean age, staff survey 2024".
+    """
+    if optional and value is None:
+        return None
+    rule = "a non-empty line of text without control characters" + (" or None" if optional
+                                                                     else "")
+    fix = fix or LABEL_FIX
+    if not isinstance(value, str):
+        raise fail(name, rule, value, fix, kind=TypeError)
+    if not value.strip() or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+        raise fail(name, rule, value, fix)
     return value
