@@ -11,6 +11,14 @@ from .mechanisms import (ExponentialMechanism, GaussianMechanism, LaplaceMechani
 from .experiments import (attacker_posterior_bound, noise_experiment, noisy_count_experiment,
                           randomized_response_experiment)
 from .queries import DPHistogram, dp_count, dp_histogram, dp_mean, dp_sum
+from .composition import (PrivacyGuarantee, advanced_composition, basic_composition,
+                          optimal_composition, parallel_composition)
+from .rdp import (RDPAccountant, gaussian_rdp, laplace_rdp, rdp_to_delta, rdp_to_epsilon,
+                  subsampled_gaussian_rdp)
+from .zcdp import gaussian_zcdp, zcdp_to_dp
+from .dpsgd import calibrate_noise_multiplier, dpsgd_epsilon
+from .pld import PLDAccountant
+from .budget import BudgetAccountant, LedgerEntry, ParallelBlock
 
 __all__ = [
     "LaplaceMechanism",
@@ -28,4 +36,23 @@ __all__ = [
     "noisy_count_experiment",
     "randomized_response_experiment",
     "noise_experiment",
+    "PrivacyGuarantee",
+    "basic_composition",
+    "parallel_composition",
+    "advanced_composition",
+    "optimal_composition",
+    "RDPAccountant",
+    "PLDAccountant",
+    "gaussian_rdp",
+    "laplace_rdp",
+    "subsampled_gaussian_rdp",
+    "rdp_to_epsilon",
+    "rdp_to_delta",
+    "gaussian_zcdp",
+    "zcdp_to_dp",
+    "dpsgd_epsilon",
+    "calibrate_noise_multiplier",
+    "BudgetAccountant",
+    "LedgerEntry",
+    "ParallelBlock",
 ]

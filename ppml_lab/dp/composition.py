@@ -293,10 +293,8 @@ def optimal_composition(epsilon: float, delta: float, k: int,
     lo, hi = 0.0, k * epsilon  # the profile is 0 at k * epsilon: hi always meets the target
     if meets(lo):
         return PrivacyGuarantee(0.0, delta_total)
-    while True:  # bisection to full precision; hi keeps meeting the target
+    while hi - lo > 2 * math.ulp(hi):  # bisection to full precision; hi meets the target
         mid = 0.5 * (lo + hi)
-        if not lo < mid < hi:
-            break
         if meets(mid):
             hi = mid
         else:

@@ -36,6 +36,7 @@ from scipy import optimize, special
 from .._random import SeedLike, as_generator
 from .._validation import (check_array, check_bool, check_choice, check_delta, check_epsilon,
                            check_integer, check_positive, check_real, check_sensitivity, fail)
+from .budget import SupportsSpend, _spend_on
 
 __all__ = [
     "LaplaceMechanism",
@@ -112,7 +113,8 @@ class LaplaceMechanism:
         """The noise has mean 0: the released value is unbiased."""
         return 0.0
 
-    def release(self, value: Any, *, rng: SeedLike = None) -> Any:
+    def release(self, value: Any, *, rng: SeedLike = None,
+                accountant: SupportsSpend | None = None) -> Any:
         """Return ``value`` plus independent Laplace noise (element-wise).
 
         Parameters
@@ -121,6 +123,9 @@ class LaplaceMechanism:
             True value(s) of a query with the mechanism's sensitivity.
         rng : None, int or numpy.random.Generator
             Source of randomness.
+        accountant : BudgetAccountant or ParallelBlock, optional
+            If given, ``epsilon`` is spent on it (label ``"LaplaceMechanism"``) before
+            any noise is drawn; if it refuses, nothing is released.
 
         Returns
         -------
@@ -128,6 +133,7 @@ class LaplaceMechanism:
             A float for scalar input, otherwise an array of the same shape.
         """
         x = check_array(value, "value", allow_empty=True)
+        _spend_on(accountant, self.epsilon, label="LaplaceMechanism")
         noisy = as_generator(rng).laplace(0.0, self.scale, size=x.shape)
         noisy += x  # same value as x + noise, without a second array of x's size
         return _as_output(noisy, value)
@@ -264,7 +270,8 @@ class GaussianMechanism:
         """The noise has mean 0: the released value is unbiased."""
         return 0.0
 
-    def release(self, value: Any, *, rng: SeedLike = None) -> Any:
+    def release(self, value: Any, *, rng: SeedLike = None,
+                accountant: SupportsSpend | None = None) -> Any:
         """Return ``value`` plus independent normal noise (element-wise).
 
         Parameters
@@ -273,8 +280,12 @@ class GaussianMechanism:
             True value(s); for a vector, ``sensitivity`` bounds its L2 change.
         rng : None, int or numpy.random.Generator
             Source of randomness.
+        accountant : BudgetAccountant or ParallelBlock, optional
+            If given, ``(epsilon, delta)`` is spent on it (label ``"GaussianMechanism"``) before
+            any noise is drawn; if it refuses, nothing is released.
         """
         x = check_array(value, "value", allow_empty=True)
+        _spend_on(accountant, self.epsilon, self.delta, label="GaussianMechanism")
         noisy = x + as_generator(rng).normal(0.0, self.sigma, size=x.shape)
         return _as_output(noisy, value)
 
@@ -347,7 +358,8 @@ class RandomizedResponse:
                        f"Check n_categories (={k}) or recode the answers.")
         return arr.astype(np.int64, copy=False)
 
-    def release(self, values: Any, *, rng: SeedLike = None) -> Any:
+    def release(self, values: Any, *, rng: SeedLike = None,
+                accountant: SupportsSpend | None = None) -> Any:
         """Perturb each answer independently.
 
         Parameters
@@ -356,12 +368,17 @@ class RandomizedResponse:
             True answers coded ``0 .. n_categories - 1`` (booleans are accepted
             when ``n_categories == 2``).
         rng : None, int or numpy.random.Generator
+        accountant : BudgetAccountant or ParallelBlock, optional
+            If given, ``epsilon`` is spent on it (label ``"RandomizedResponse"``) before
+            any answer is perturbed (each person's answer is in one report, so
+            the reports together are ``epsilon``-DP); if it refuses, nothing is released.
 
         Returns
         -------
         int or numpy.ndarray of int
         """
         x = self._check_values(values, "values")
+        _spend_on(accountant, self.epsilon, label="RandomizedResponse")
         gen = as_generator(rng)
         keep = gen.random(x.shape) < self.p_truth
         # a lie is uniform over the k - 1 other answers

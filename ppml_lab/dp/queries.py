@@ -28,6 +28,14 @@ and gets a noisy answer like any other; raising an error instead would tell
 an attacker that a filter matched nobody. Only bounds cannot be taken from
 empty data.
 
+Budgets
+-------
+Every query takes ``accountant=``, a :class:`~ppml_lab.dp.BudgetAccountant`
+(or a parallel block of one), which is charged the query's ``epsilon`` before
+any noise is drawn; if it refuses, the query raises
+:class:`~ppml_lab.exceptions.BudgetExceededError` and releases nothing. There
+is no default ledger (introduced in notebook 04).
+
 Introduced in notebook 03.
 
 References
@@ -51,6 +59,7 @@ import numpy.typing as npt
 from .._random import SeedLike, as_generator
 from .._validation import check_array, check_bins, check_bounds, check_epsilon, fail
 from ..exceptions import PrivacyLeakWarning
+from .budget import SupportsSpend, _spend_on
 from .mechanisms import LaplaceMechanism
 
 __all__ = ["dp_count", "dp_sum", "dp_mean", "dp_histogram", "DPHistogram"]
@@ -84,7 +93,8 @@ def _bounds(data: np.ndarray, bounds: Any, query: str, epsilon: float) -> tuple[
     return lower, upper
 
 
-def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None) -> float:
+def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None,
+             accountant: SupportsSpend | None = None) -> float:
     r"""Differentially private number of examples in ``x``.
 
     .. math:: \tilde n = n + \mathrm{Lap}(1/\varepsilon)
@@ -106,6 +116,10 @@ def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None) -> float:
         Privacy parameter, > 0.
     rng : None, int or numpy.random.Generator
         Source of randomness.
+    accountant : BudgetAccountant or ParallelBlock, optional
+        If given, ``epsilon`` is spent on it (label ``"dp_count"``) before any
+        noise is drawn; if it refuses (``BudgetExceededError``), nothing is
+        released. Introduced in notebook 04.
 
     Returns
     -------
@@ -121,11 +135,13 @@ def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None) -> float:
     data = check_array(x, "x", ndim=(1, 2), dtype=None, allow_empty=True, finite=False,
                        fix="dp_count counts the examples (rows) of x; to count those that meet "
                            "a condition pass x[condition], not the mask.")
-    return LaplaceMechanism(epsilon, sensitivity=1.0).release(float(data.shape[0]), rng=rng)
+    mechanism = LaplaceMechanism(epsilon, sensitivity=1.0)
+    _spend_on(accountant, epsilon, label="dp_count")
+    return mechanism.release(float(data.shape[0]), rng=rng)
 
 
 def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
-           rng: SeedLike = None) -> float:
+           rng: SeedLike = None, accountant: SupportsSpend | None = None) -> float:
     r"""Differentially private sum of ``x``, clipped into ``bounds``.
 
     .. math:: \tilde S = \sum_i \mathrm{clip}(x_i, L, U) + \mathrm{Lap}(\Delta/\varepsilon),
@@ -150,6 +166,10 @@ def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
         :class:`~ppml_lab.exceptions.PrivacyLeakWarning` is raised.
     rng : None, int or numpy.random.Generator
         Source of randomness.
+    accountant : BudgetAccountant or ParallelBlock, optional
+        If given, ``epsilon`` is spent on it (label ``"dp_sum"``) before any
+        noise is drawn; if it refuses (``BudgetExceededError``), nothing is
+        released. Introduced in notebook 04.
 
     Returns
     -------
@@ -168,12 +188,13 @@ def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
     data = _values(x)
     lower, upper = _bounds(data, bounds, "dp_sum", epsilon)
     total = float(np.sum(np.clip(data, lower, upper)))
-    sensitivity = max(abs(lower), abs(upper))
-    return LaplaceMechanism(epsilon, sensitivity=sensitivity).release(total, rng=rng)
+    mechanism = LaplaceMechanism(epsilon, sensitivity=max(abs(lower), abs(upper)))
+    _spend_on(accountant, epsilon, label="dp_sum")
+    return mechanism.release(total, rng=rng)
 
 
 def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
-            rng: SeedLike = None) -> float:
+            rng: SeedLike = None, accountant: SupportsSpend | None = None) -> float:
     r"""Differentially private mean of ``x``, clipped into ``bounds``.
 
     Under add/remove-one neighbours the number of examples ``n`` is itself
@@ -213,6 +234,10 @@ def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None
         :class:`~ppml_lab.exceptions.PrivacyLeakWarning` is raised.
     rng : None, int or numpy.random.Generator
         Source of randomness.
+    accountant : BudgetAccountant or ParallelBlock, optional
+        If given, ``epsilon`` is spent on it (label ``"dp_mean"``) before any
+        noise is drawn; if it refuses (``BudgetExceededError``), nothing is
+        released. Introduced in notebook 04.
 
     Returns
     -------
@@ -230,9 +255,11 @@ def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None
     midpoint, half_width = (lower + upper) / 2.0, (upper - lower) / 2.0
     gen = as_generator(rng)
     centred_sum = float(np.sum(np.clip(data, lower, upper) - midpoint))
-    noisy_sum = LaplaceMechanism(epsilon / 2.0, sensitivity=half_width).release(centred_sum,
-                                                                                rng=gen)
-    noisy_n = LaplaceMechanism(epsilon / 2.0, sensitivity=1.0).release(float(data.size), rng=gen)
+    sum_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=half_width)
+    count_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=1.0)
+    _spend_on(accountant, epsilon, label="dp_mean")  # both halves, before any noise
+    noisy_sum = sum_mechanism.release(centred_sum, rng=gen)
+    noisy_n = count_mechanism.release(float(data.size), rng=gen)
     mean = midpoint + noisy_sum / max(noisy_n, 1.0)
     return float(min(max(mean, lower), upper))
 
@@ -272,7 +299,8 @@ class DPHistogram:
 
 
 def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
-                 bounds: tuple[float, float] | None = None, rng: SeedLike = None) -> DPHistogram:
+                 bounds: tuple[float, float] | None = None, rng: SeedLike = None,
+                 accountant: SupportsSpend | None = None) -> DPHistogram:
     r"""Differentially private histogram of ``x``.
 
     Values are clipped into the bounds (so each example lands in exactly one
@@ -300,6 +328,10 @@ def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
         :class:`~ppml_lab.exceptions.PrivacyLeakWarning` is raised.
     rng : None, int or numpy.random.Generator
         Source of randomness.
+    accountant : BudgetAccountant or ParallelBlock, optional
+        If given, ``epsilon`` is spent on it (label ``"dp_histogram"``) before any
+        noise is drawn; if it refuses (``BudgetExceededError``), nothing is
+        released. Introduced in notebook 04.
 
     Returns
     -------
@@ -334,5 +366,6 @@ def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
         edges = np.linspace(lower, upper, bins + 1)
     counts, _ = np.histogram(np.clip(data, lower, upper), bins=edges)
     mechanism = LaplaceMechanism(epsilon, sensitivity=1.0)
+    _spend_on(accountant, epsilon, label="dp_histogram")
     noisy = mechanism.release(counts.astype(float), rng=rng)
     return DPHistogram(counts=noisy, edges=edges, epsilon=epsilon, scale=mechanism.scale)

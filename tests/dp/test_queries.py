@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from ppml_lab.dp import (DPHistogram, LaplaceMechanism, dp_count, dp_histogram, dp_mean,
-                         dp_sum)
-from ppml_lab.exceptions import PrivacyLeakWarning
+from ppml_lab.dp import (BudgetAccountant, DPHistogram, LaplaceMechanism, dp_count,
+                         dp_histogram, dp_mean, dp_sum)
+from ppml_lab.exceptions import BudgetExceededError, PrivacyLeakWarning
 from stat_checks import assert_counts_ratio_bounded, assert_ks
 
 X = np.array([-5.0, 3.0, 12.0, 40.0, 200.0, 7.5])
@@ -349,3 +351,95 @@ def test_same_seed_same_answer_and_generator_passthrough(query):
 def test_random_state_is_refused(query):
     with pytest.raises(TypeError, match=r"`rng` must be .*; got .*RandomState is the legacy API"):
         query(epsilon=1.0, rng=np.random.RandomState(0))
+
+
+# --------------------------------------------------------------------------------------------
+# accountant=: the query's epsilon is spent before any noise is drawn (notebook 04)
+# --------------------------------------------------------------------------------------------
+
+def _ledger(epsilon: float = 10.0) -> BudgetAccountant:
+    return BudgetAccountant(epsilon, clock=lambda: datetime(2024, 5, 1, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_a_query_spends_its_epsilon_once_and_releases_the_same_answer(name):
+    query = QUERIES[name]
+    ledger = _ledger()
+    with_ledger = query(epsilon=0.7, rng=3, accountant=ledger)
+    assert repr(with_ledger) == repr(query(epsilon=0.7, rng=3))  # the noise is unchanged
+    (entry,) = ledger.history
+    assert (entry.label, entry.epsilon, entry.delta) == (f"dp_{name}", 0.7, 0.0)
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_a_refused_query_draws_no_noise_and_releases_nothing(name):
+    query = QUERIES[name]
+    ledger = _ledger(1.0)
+    ledger.spend(0.5, label="earlier")
+    before = ledger.to_json()
+    gen = np.random.default_rng(7)
+    state = gen.bit_generator.state
+    with pytest.raises(BudgetExceededError, match=r"^spending epsilon=0\.6 would exceed the "
+                                                  r"remaining budget \(0\.5 of 1\.0\); use a "
+                                                  r"smaller epsilon or a new BudgetAccountant\.$"):
+        query(epsilon=0.6, rng=gen, accountant=ledger)
+    assert gen.bit_generator.state == state
+    assert ledger.to_json() == before
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_a_query_that_fails_validation_spends_nothing(name):
+    query = QUERIES[name]
+    ledger = _ledger()
+    with pytest.raises(ValueError):
+        query(epsilon=-1.0, rng=0, accountant=ledger)
+    with pytest.raises(ValueError, match=r"tiny epsilon"):  # infinite noise is refused first
+        query(epsilon=1e-320, rng=0, accountant=ledger)
+    assert ledger.history == ()
+
+
+@pytest.mark.parametrize("query", [dp_sum, dp_mean, dp_histogram])
+def test_bad_bounds_spend_nothing(query):
+    ledger = _ledger()
+    with pytest.raises(ValueError, match=r"`bounds`"):
+        query(X, epsilon=1.0, bounds=(5, 5), rng=0, accountant=ledger)
+    assert ledger.history == ()
+
+
+def test_queries_fill_a_budget_exactly():
+    ledger = _ledger(1.0)
+    dp_count(X, epsilon=0.1, rng=0, accountant=ledger)
+    dp_sum(X, epsilon=0.2, bounds=BOUNDS, rng=0, accountant=ledger)
+    dp_mean(X, epsilon=0.7, bounds=BOUNDS, rng=0, accountant=ledger)
+    assert ledger.remaining.epsilon == 0.0
+    with pytest.raises(BudgetExceededError):
+        dp_histogram(X, epsilon=1e-12, bounds=BOUNDS, rng=0, accountant=ledger)
+
+
+def test_queries_on_disjoint_parts_in_a_parallel_block():
+    ledger = _ledger(1.0)
+    regions = {"north": X[:3], "south": X[3:]}
+    with ledger.parallel(label="count per region") as block:
+        counts = {name: dp_count(part, epsilon=1.0, rng=0, accountant=block)
+                  for name, part in regions.items()}
+    assert counts["north"] == dp_count(X[:3], epsilon=1.0, rng=0)
+    assert ledger.spent.epsilon == 1.0
+    assert [p.label for p in ledger.history[0].parts] == ["dp_count", "dp_count"]
+
+
+@pytest.mark.parametrize("name", QUERIES)
+@pytest.mark.parametrize("accountant", [1.0, "ledger", object()])
+def test_something_that_is_not_an_accountant_is_refused_before_any_noise(name, accountant):
+    gen = np.random.default_rng(7)
+    state = gen.bit_generator.state
+    with pytest.raises(TypeError, match=r"`accountant` must be a BudgetAccountant, a parallel "
+                                        r"block of one, or None; got .* Create a ledger"):
+        QUERIES[name](epsilon=1.0, rng=gen, accountant=accountant)
+    assert gen.bit_generator.state == state
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_accountant_is_keyword_only_and_defaults_to_none(name):
+    query = {"count": dp_count, "sum": dp_sum, "mean": dp_mean, "histogram": dp_histogram}[name]
+    parameter = inspect.signature(query).parameters["accountant"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is None
