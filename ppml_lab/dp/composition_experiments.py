@@ -385,17 +385,29 @@ def _pld_point(sigma: float, q: float, delta: float, n: int, reference: float,
     grid too coarse for a small epsilon.
     """
     if fixed_interval is not None:
-        h = fixed_interval
-        return PLDAccountant(h).compose_gaussian(sigma, q, n).get_epsilon(delta), h
+        return _pld_epsilon(sigma, q, delta, n, fixed_interval)
     h = pld_interval(reference, n, sigma, q) if reference > 0 else _PLD_INTERVAL_RANGE[0]
-    epsilon = PLDAccountant(h).compose_gaussian(sigma, q, n).get_epsilon(delta)
+    epsilon, h = _pld_epsilon(sigma, q, delta, n, h)
     for _ in range(2):
-        finer = pld_interval(epsilon, n, sigma, q) if epsilon > 0 else h
+        finer = pld_interval(epsilon, n, sigma, q) if 0 < epsilon < math.inf else h
         if finer > h / 2:
             break
-        h = finer
-        epsilon = PLDAccountant(h).compose_gaussian(sigma, q, n).get_epsilon(delta)
+        better, used = _pld_epsilon(sigma, q, delta, n, finer)
+        if better > epsilon:  # the finer grid did not fit: keep the first answer
+            break
+        epsilon, h = better, used
     return epsilon, h
+
+
+def _pld_epsilon(sigma: float, q: float, delta: float, n: int,
+                 h: float) -> tuple[float, float]:
+    """PLD epsilon at spacing ``h``, or at a 4, 16 ... times coarser one if the grid is too big."""
+    for _ in range(6):
+        try:
+            return PLDAccountant(h).compose_gaussian(sigma, q, n).get_epsilon(delta), h
+        except ValueError:  # the composed distribution needs more grid points than allowed
+            h *= 4.0
+    return math.nan, h
 
 
 @functools.lru_cache(maxsize=256)

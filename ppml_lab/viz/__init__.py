@@ -12,15 +12,19 @@ Introduced in notebook 00.
 from __future__ import annotations
 
 from ._explorer import Explorer
-from .explorers import LaplaceGaussianExplorer, NoisyCountExplorer, RandomizedResponseExplorer
-from .plots import plot_noise_comparison, plot_noisy_count, plot_randomized_response
+from .explorers import (CompositionExplorer, LaplaceGaussianExplorer, NoisyCountExplorer,
+                        RandomizedResponseExplorer)
+from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
+                    plot_randomized_response)
 
 __all__ = [
     "Explorer",
     "NoisyCountExplorer",
     "RandomizedResponseExplorer",
     "LaplaceGaussianExplorer",
+    "CompositionExplorer",
     "plot_noisy_count",
     "plot_randomized_response",
     "plot_noise_comparison",
+    "plot_composition",
 ]

@@ -1,4 +1,4 @@
-"""The explorers of notebooks 00, 02 and 03.
+"""The explorers of notebooks 00, 02, 03 and 04.
 
 Each one is a few lines of wiring: its controls, the compute function it
 calls (:mod:`ppml_lab.dp.experiments`), the plot function it draws with
@@ -16,12 +16,15 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._random import SeedLike
+from ..dp.composition_experiments import DEFAULT_STEPS, composition_curves
 from ..dp.experiments import (noise_experiment, noisy_count_experiment,
                                randomized_response_experiment)
-from ._explorer import Explorer, epsilon_slider
-from .plots import plot_noise_comparison, plot_noisy_count, plot_randomized_response
+from ._explorer import Explorer, StaticFigure, epsilon_slider
+from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
+                    plot_randomized_response)
 
-__all__ = ["NoisyCountExplorer", "RandomizedResponseExplorer", "LaplaceGaussianExplorer"]
+__all__ = ["NoisyCountExplorer", "RandomizedResponseExplorer", "LaplaceGaussianExplorer",
+           "CompositionExplorer"]
 
 _WIDE = {"description_width": "initial"}
 
@@ -210,3 +213,90 @@ class LaplaceGaussianExplorer(Explorer):
 
     def _readout(self, result: Any) -> str:
         return result.summary()
+
+
+class CompositionExplorer(Explorer):
+    """Notebook 04: one training run, five epsilons. Which accountant should you trust?
+
+    Controls: ``steps`` (1 to 100,000, a log scale of 1, 3, 10, ...),
+    ``noise_multiplier`` (0.5 to 5), ``sample_rate`` (log slider, 0.001 to 1)
+    and ``delta`` (1e-10 to 1e-3). The figure shows epsilon against the number
+    of DP-SGD steps (Poisson-subsampled Gaussian) by basic, advanced and optimal
+    composition of each step's (eps0, delta0), by RDP and by PLD
+    (:func:`~ppml_lab.dp.composition_experiments.composition_curves`), with the
+    current number of steps marked; the readout says how much longer the
+    tight accountant lets you train for the same epsilon. Nothing is random:
+    there is no resample button.
+
+    Parameters
+    ----------
+    steps : int, default 1000
+        One of 1, 3, 10, 30, ..., 100,000.
+    noise_multiplier : float, default 1.1
+    sample_rate : float, default 0.01
+    delta : float, default 1e-5
+    rng : None, int or numpy.random.Generator
+        Accepted like every explorer's, and unused: nothing here is random.
+    dpi : float, default 90
+
+    Examples
+    --------
+    >>> ex = CompositionExplorer()
+    >>> ex
+    Explorer: epsilon vs number of steps
+    >>> ex.set(steps=10000)
+    >>> round(ex.result.rdp, 2)
+    5.63
+    """
+
+    title = "epsilon vs number of steps"
+    panel_shape = (1, 1)
+    figsize = (8.4, 4.6)
+    static_row_size = (8.4, 3.9)
+    static_values = (0.8, 1.1, 2.0)
+    #: epsilon range of the figure (fixed, so that moving a slider moves the curves)
+    ylim = (1e-2, 1e5)
+
+    def __init__(self, *, steps: int = 1000, noise_multiplier: float = 1.1,
+                 sample_rate: float = 0.01, delta: float = 1e-5, rng: SeedLike = None,
+                 dpi: float = 90.0) -> None:
+        super().__init__(rng=rng, dpi=dpi, steps=steps, noise_multiplier=noise_multiplier,
+                         sample_rate=sample_rate, delta=delta)
+
+    def _make_controls(self) -> dict[str, widgets.Widget]:
+        return {
+            "steps": _selection_slider([int(n) for n in DEFAULT_STEPS], 1000, "steps"),
+            "noise_multiplier": widgets.FloatSlider(
+                value=1.1, min=0.5, max=5.0, step=0.1, description="noise multiplier",
+                readout_format=".1f", continuous_update=True, style=_WIDE,
+                layout=widgets.Layout(width="320px")),
+            "sample_rate": widgets.FloatLogSlider(
+                value=0.01, base=10.0, min=-3.0, max=0.0, step=0.25, description="sampling rate",
+                readout_format=".2g", continuous_update=True, style=_WIDE,
+                layout=widgets.Layout(width="320px")),
+            "delta": widgets.FloatLogSlider(
+                value=1e-5, base=10.0, min=-10.0, max=-3.0, step=1.0, description="delta",
+                readout_format=".0e", continuous_update=True, style=_WIDE,
+                layout=widgets.Layout(width="300px")),
+        }
+
+    def _compute(self, values: dict[str, Any], seed: int) -> Any:
+        return composition_curves(values["noise_multiplier"], values["sample_rate"],
+                                  values["delta"], steps=values["steps"])
+
+    def _plot(self, result: Any, axes: np.ndarray) -> None:
+        plot_composition(result, ax=axes[0], ylim=self.ylim)
+
+    def _readout(self, result: Any) -> str:
+        return result.summary()
+
+    def static_figure(self, values: Any = None, *,
+                      parameter: str = "noise_multiplier") -> StaticFigure:
+        """Small multiples: one row per noise multiplier (by default 0.8, 1.1 and 2.0).
+
+        Any other control can be varied instead, e.g.
+        ``static_figure([0.001, 0.01, 0.1], parameter="sample_rate")``.
+        """
+        if values is None and parameter == "noise_multiplier":
+            values = self.static_values
+        return super().static_figure(values, parameter=parameter)

@@ -18,7 +18,7 @@ Conventions, so that every figure reads the same way:
 * epsilon is on a log axis labelled "(\u2190 more private | less private \u2192)";
 * the current setting is a dot on the curve, with a grey line through it.
 
-Introduced in notebooks 00, 02 and 03.
+Introduced in notebooks 00, 02, 03 and 04.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .._validation import check_bounds, fail
+from ..dp.composition_experiments import CompositionCurves
 from ..dp.experiments import NoiseComparisonResult, NoisyCountResult, RandomizedResponseResult
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "plot_noisy_count",
     "plot_randomized_response",
     "plot_noise_comparison",
+    "plot_composition",
     "dynamic_artists",
 ]
 
@@ -455,3 +457,134 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
             title=(f"Laplace {_pct(query.laplace_rel_error)} vs Gaussian "
                    f"{_pct(query.gaussian_rel_error)}"))
     return axes
+
+
+# --- notebook 04 ---------------------------------------------------------------------------------
+
+#: How each accountant is drawn, and what its legend says, from the tightest to the loosest.
+COMPOSITION_STYLES = {
+    "pld": ("PLD (tight: \u2248 exact)", {"color": BLUE, "linestyle": "-", "linewidth": 2.4,
+                                          "marker": "o"}),
+    "rdp": ("RDP (close)", {"color": VERMILLION, "linestyle": "--", "marker": "s"}),
+    "optimal": ("optimal (KOV) from each step's (eps0, delta0)",
+                {"color": "#009E73", "linestyle": "-.", "marker": "^"}),
+    "advanced": ("advanced (DRV)", {"color": ORANGE, "linestyle": ":", "marker": "v"}),
+    "basic": ("basic (loose): steps \u00d7 eps0", {"color": GREY, "linestyle": "-",
+                                                   "marker": "D"}),
+}
+
+
+def _eps_label(value: float) -> str:
+    if not np.isfinite(value):
+        return "off-chart"
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zero (epsilon 0) and nan are left out of the line."""
+    out = np.array(values, dtype=float)
+    out[~(out > 0)] = np.nan
+    return out
+
+
+def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
+                     ylim: tuple[float, float] | None = None) -> Axes:
+    """Draw a :class:`~ppml_lab.dp.composition_experiments.CompositionCurves`: epsilon vs steps.
+
+    Five curves on log-log axes, one per accountant, tightest first in the
+    legend (with each one's epsilon at the current number of steps): PLD
+    (about exact for this mechanism), RDP (close), optimal composition (the
+    best any theorem can do from each step's (eps0, delta0) alone), advanced
+    and basic composition (loose). The current number of steps is a grey line
+    with a marker on every curve. A note says how coarse the PLD grid is.
+
+    Parameters
+    ----------
+    result : CompositionCurves
+    ax : Axes, optional
+        Where to draw; by default a new figure.
+    ylim : (float, float), optional
+        Epsilon range; by default it fits the curves. Fix it to compare results.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from ppml_lab.dp.composition_experiments import composition_curves
+    >>> ax = plot_composition(composition_curves(1.1, 0.01, 1e-5, steps=1000))
+    >>> ax.get_xscale(), ax.get_yscale()
+    ('log', 'log')
+    >>> ax.get_legend().get_texts()[0].get_text()
+    'PLD (tight: \u2248 exact): 1.52'
+    """
+    if not isinstance(result, CompositionCurves):
+        raise fail("result", "a CompositionCurves", result,
+                   "Pass the result of composition_curves(...).", kind=TypeError)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    elif not isinstance(ax, Axes):
+        raise fail("ax", "a matplotlib Axes", ax, "Pass e.g. ax=plt.subplots()[1], or leave it out.",
+                   kind=TypeError)
+    grid = np.asarray(result.steps_grid, dtype=float)
+    if ylim is None:
+        shown = np.concatenate([_positive(result.curve(name)) for name in COMPOSITION_STYLES])
+        shown = shown[np.isfinite(shown)]
+        ylim = (float(shown.min()) / 2.0, float(shown.max()) * 2.0) if shown.size else (0.1, 10.0)
+    steps = float(result.steps)
+    if np.isnan(result.pld):
+        note = "PLD: not computed where every accountant gives epsilon > 500"
+    elif result.pld_interval > 0:
+        note = (f"PLD on a coarse loss grid ({result.pld_interval:.1g}) for speed: "
+                "never below the exact value")
+    else:
+        note = "PLD at one step: the exact curve"
+    labels = {name: f"{label}: {_eps_label(getattr(result, name))}"
+              for name, (label, _) in COMPOSITION_STYLES.items()}
+    signature = ("composition", ylim, grid.size, float(grid[0]), float(grid[-1]))
+    drawn = _reusable(ax, signature)
+    if drawn is None:
+        ax.cla()
+        drawn = {"now": ax.axvline(steps, color=GREY, linewidth=1.0, linestyle=":")}
+        for name, (_, style) in COMPOSITION_STYLES.items():
+            line_style = {k: v for k, v in style.items() if k != "marker"}
+            drawn[f"curve_{name}"], = ax.plot(grid, _positive(result.curve(name)),
+                                              label=labels[name],
+                                              **{"linewidth": 1.8, **line_style})
+            drawn[f"point_{name}"], = ax.plot([steps], _positive([getattr(result, name)]),
+                                              linestyle="none", marker=style["marker"],
+                                              color=style["color"], markersize=6, zorder=3)
+        drawn["note"] = ax.text(0.99, 0.02, note, transform=ax.transAxes, ha="right",
+                                va="bottom", fontsize=7.5, color="#333333",
+                                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 1.0,
+                                      "pad": 1.5})
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(float(grid[0]), float(grid[-1]))
+        ax.set_ylim(*ylim)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(_plain))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("number of steps (or queries)")
+        ax.set_ylabel("epsilon  (lower is more private)")
+        ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        drawn["legend"] = _legend(ax, "upper left",
+                                  [drawn[f"curve_{name}"] for name in COMPOSITION_STYLES])
+        _DRAWN[ax] = (signature, drawn)
+    else:
+        drawn["now"].set_xdata([steps, steps])
+        for name in COMPOSITION_STYLES:
+            drawn[f"curve_{name}"].set_data(grid, _positive(result.curve(name)))
+            drawn[f"curve_{name}"].set_label(labels[name])
+            drawn[f"point_{name}"].set_data([steps], _positive([getattr(result, name)]))
+        drawn["note"].set_text(note)
+        _relabel(drawn)
+    ax.set_title(f"Epsilon after {result.steps:,} steps: basic {_eps_label(result.basic)}, "
+                 f"PLD {_eps_label(result.pld)} (noise {result.noise_multiplier:.3g}, "
+                 f"sampling rate {result.sample_rate:.2g}, delta {result.delta:.0e})",
+                 fontsize=_TITLE_SIZE)
+    return ax
