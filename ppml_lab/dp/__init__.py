@@ -19,6 +19,7 @@ from .zcdp import gaussian_zcdp, zcdp_to_dp
 from .dpsgd import calibrate_noise_multiplier, dpsgd_epsilon
 from .pld import PLDAccountant
 from .budget import BudgetAccountant, LedgerEntry, ParallelBlock
+from .composition_experiments import CompositionCurves, composition_curves
 
 __all__ = [
     "LaplaceMechanism",
@@ -55,4 +56,6 @@ __all__ = [
     "BudgetAccountant",
     "LedgerEntry",
     "ParallelBlock",
+    "CompositionCurves",
+    "composition_curves",
 ]

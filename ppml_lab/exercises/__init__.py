@@ -16,6 +16,9 @@ id                 check                                       the learner write
 03.2               :func:`check_posterior_bound`               a probability
 03.3               :func:`check_gaussian_sigma`                ``fn(sensitivity, epsilon, delta)``
 03.4               :func:`check_epsilon_for_posterior`         an epsilon
+04.1               :func:`check_advanced_composition`          ``fn(epsilon, k, delta_prime)``
+04.2               :func:`check_noise_for_target`              ``fn(target_epsilon, delta,
+                                                               sample_rate, steps)``
 =================  ==========================================  ====================================
 
 :func:`hint` and :func:`show_solution` take an exercise id; the solutions are
@@ -40,6 +43,7 @@ from __future__ import annotations
 from . import solutions
 from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
+from .composition_budgets import check_advanced_composition, check_noise_for_target
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
 from .randomized_response import check_randomized_response, check_rr_estimate
@@ -58,6 +62,8 @@ __all__ = [
     "check_posterior_bound",
     "check_gaussian_sigma",
     "check_epsilon_for_posterior",
+    "check_advanced_composition",
+    "check_noise_for_target",
     "get_exercise",
     "hint",
     "list_exercises",

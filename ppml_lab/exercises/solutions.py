@@ -6,11 +6,13 @@ them, :func:`ppml_lab.exercises.show_solution` renders their source with
 them (signature and docstring kept, body replaced by ``...``), so exercises and
 solutions never drift apart.
 
-They use only ``np`` (numpy), which every notebook imports, so a learner can
-paste a solution into a notebook cell and run it.
+They use only ``np`` (numpy), which every notebook imports, and, from notebook
+04 on, functions of :mod:`ppml_lab.dp` imported inside the function, so a
+learner can paste a solution into a notebook cell and run it.
 
 Introduced in notebook 00 (warm-up), notebook 02 (randomized response: exercises
-02.1 and 02.2) and notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4).
+02.1 and 02.2), notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4) and
+notebook 04 (composition and budgets: exercises 04.1 and 04.2).
 
 Examples
 --------
@@ -35,6 +37,8 @@ __all__ = [
     "posterior_bound",
     "gaussian_sigma",
     "epsilon_for_posterior",
+    "advanced_composition_epsilon",
+    "noise_for_target",
 ]
 
 
@@ -114,3 +118,39 @@ def epsilon_for_posterior(certainty: float = 0.9, prior: float = 0.5) -> float:
     prior_odds = prior / (1 - prior)
     posterior_odds = certainty / (1 - certainty)
     return np.log(posterior_odds / prior_odds)
+
+
+# --- 04 composition and budgets ---------------------------------------------------------------
+
+def advanced_composition_epsilon(epsilon: float, k: int, delta_prime: float) -> float:
+    """Total epsilon of ``k`` mechanisms, each epsilon-DP, by advanced composition.
+
+    Dwork, Rothblum and Vadhan (2010): running ``k`` epsilon-DP mechanisms on the
+    same data is (epsilon_total, delta_prime)-DP for any delta_prime in (0, 1), with
+
+        epsilon_total = sqrt(2 * k * ln(1 / delta_prime)) * epsilon + k * epsilon * (e**epsilon - 1)
+
+    Return epsilon_total.
+    """
+    return np.sqrt(2 * k * np.log(1 / delta_prime)) * epsilon + k * epsilon * (np.exp(epsilon) - 1)
+
+
+def noise_for_target(target_epsilon: float, delta: float, sample_rate: float,
+                     steps: int) -> float:
+    """Smallest noise multiplier whose DP-SGD run has epsilon <= ``target_epsilon``.
+
+    ``dpsgd_epsilon(noise_multiplier, sample_rate, steps, delta)`` (RDP accountant)
+    gives the epsilon of a run, and it falls as the noise grows. Search for the
+    smallest noise that meets the target, to within 0.1%, and return a value
+    that meets it (or call the library's ``calibrate_noise_multiplier``).
+    """
+    from ppml_lab.dp import dpsgd_epsilon
+
+    low, high = 0.1, 100.0  # too little noise, and enough noise
+    while high / low > 1.001:  # bisection on a log scale
+        middle = np.sqrt(low * high)
+        if dpsgd_epsilon(middle, sample_rate, steps, delta) <= target_epsilon:
+            high = middle
+        else:
+            low = middle
+    return high

@@ -243,16 +243,16 @@ class CompositionExplorer(Explorer):
     --------
     >>> ex = CompositionExplorer()
     >>> ex
-    Explorer: epsilon vs number of steps
+    Explorer: composition
     >>> ex.set(steps=10000)
     >>> round(ex.result.rdp, 2)
     5.63
     """
 
-    title = "epsilon vs number of steps"
+    title = "composition"
     panel_shape = (1, 1)
     figsize = (8.4, 4.6)
-    static_row_size = (8.4, 3.9)
+    static_row_size = (9.0, 3.9)
     static_values = (0.8, 1.1, 2.0)
     #: epsilon range of the figure (fixed, so that moving a slider moves the curves)
     ylim = (1e-2, 1e5)

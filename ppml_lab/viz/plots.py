@@ -463,20 +463,21 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
 
 #: How each accountant is drawn, and what its legend says, from the tightest to the loosest.
 COMPOSITION_STYLES = {
-    "pld": ("PLD (tight: \u2248 exact)", {"color": BLUE, "linestyle": "-", "linewidth": 2.4,
+    "pld": ("PLD (tight, \u2248 exact)", {"color": BLUE, "linestyle": "-", "linewidth": 2.4,
                                           "marker": "o"}),
     "rdp": ("RDP (close)", {"color": VERMILLION, "linestyle": "--", "marker": "s"}),
-    "optimal": ("optimal (KOV) from each step's (eps0, delta0)",
-                {"color": "#009E73", "linestyle": "-.", "marker": "^"}),
+    "optimal": ("optimal (KOV)", {"color": "#009E73", "linestyle": "-.", "marker": "^"}),
     "advanced": ("advanced (DRV)", {"color": ORANGE, "linestyle": ":", "marker": "v"}),
-    "basic": ("basic (loose): steps \u00d7 eps0", {"color": GREY, "linestyle": "-",
-                                                   "marker": "D"}),
+    "basic": ("basic (loose)", {"color": GREY, "linestyle": "-", "marker": "D"}),
 }
 
 
 def _eps_label(value: float) -> str:
+    """An epsilon for a label: 3 significant digits; thousands separated; huge ones as 1e+09."""
     if not np.isfinite(value):
-        return "off-chart"
+        return "not computed"
+    if value >= 1e6:
+        return f"{value:.1e}"
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
 
 
@@ -493,9 +494,9 @@ def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
 
     Five curves on log-log axes, one per accountant, tightest first in the
     legend (with each one's epsilon at the current number of steps): PLD
-    (about exact for this mechanism), RDP (close), optimal composition (the
-    best any theorem can do from each step's (eps0, delta0) alone), advanced
-    and basic composition (loose). The current number of steps is a grey line
+    (about exact for this mechanism), RDP (close), optimal composition (KOV:
+    the best any theorem can do from each step's (eps0, delta0) alone),
+    advanced (DRV) and basic composition (loose). The current number of steps is a grey line
     with a marker on every curve. A note says how coarse the PLD grid is.
 
     Parameters
@@ -517,7 +518,7 @@ def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     >>> ax.get_legend().get_texts()[0].get_text()
-    'PLD (tight: \u2248 exact): 1.52'
+    'PLD (tight, \u2248 exact): 1.52'
     """
     if not isinstance(result, CompositionCurves):
         raise fail("result", "a CompositionCurves", result,
@@ -525,7 +526,8 @@ def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     elif not isinstance(ax, Axes):
-        raise fail("ax", "a matplotlib Axes", ax, "Pass e.g. ax=plt.subplots()[1], or leave it out.",
+        raise fail("ax", "a matplotlib Axes", ax,
+                   "Pass e.g. ax=plt.subplots()[1], or leave it out.",
                    kind=TypeError)
     grid = np.asarray(result.steps_grid, dtype=float)
     if ylim is None:
@@ -583,8 +585,7 @@ def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
             drawn[f"point_{name}"].set_data([steps], _positive([getattr(result, name)]))
         drawn["note"].set_text(note)
         _relabel(drawn)
-    ax.set_title(f"Epsilon after {result.steps:,} steps: basic {_eps_label(result.basic)}, "
-                 f"PLD {_eps_label(result.pld)} (noise {result.noise_multiplier:.3g}, "
-                 f"sampling rate {result.sample_rate:.2g}, delta {result.delta:.0e})",
+    ax.set_title(f"Epsilon after {result.steps:,} step{'s' if result.steps != 1 else ''}: "
+                 f"basic composition {_eps_label(result.basic)}, PLD {_eps_label(result.pld)}",
                  fontsize=_TITLE_SIZE)
     return ax
