@@ -342,8 +342,10 @@ def _chernoff_window(probs: np.ndarray, count: int, tail_mass: float) -> tuple[i
     0, 1, ...) and any :math:`t > 0`, Chernoff's bound :math:`P[S \ge a] \le
     E[e^{tX}]^k e^{-ta}` set to ``tail_mass / 2`` gives the top end :math:`a(t)`;
     :math:`t < 0` gives the bottom end. Every :math:`t` gives a valid bound; the
-    best one is searched for around the order that is best for a normal sum (a
-    privacy loss can have one heavy tail, which wants a smaller :math:`|t|`).
+    best one is searched for on a log grid, from the order that is best for a
+    normal sum down to where the bound becomes trivial: a privacy loss can have
+    one heavy tail (a rarely sampled mechanism: a tiny std, but rare large
+    losses), which wants a much smaller :math:`|t|`.
     """
     n = probs.size
     full = count * (n - 1)
@@ -367,10 +369,17 @@ def _chernoff_window(probs: np.ndarray, count: int, tail_mass: float) -> tuple[i
         end = count * mean + (count * log_mgf + log_tail) / t
         return sign * end if math.isfinite(end) else math.inf
 
+    # Any t gives a valid bound, but the best one can lie far from the normal order: a
+    # rarely-sampled mechanism has a tiny std and a long tail, which wants a much smaller t.
+    # Scan t on a log grid, from where the bound is no better than the full range
+    # (t * full ~ log_tail) up to 8 times the normal order, then refine around the best.
+    lowest = math.log(max(log_tail / (full * normal_t), 1e-12))
+    scales = np.arange(min(lowest, math.log(1 / 64)), math.log(8) + 1.0, 1.0)
     ends = []
     for sign in (1, -1):
-        best = optimize.minimize_scalar(edge, bounds=(math.log(1 / 64), math.log(8)), args=(sign,),
-                                        method="bounded", options={"xatol": 0.1})
-        ends.append(sign * min(best.fun, edge(0.0, sign)))
+        best_scale = min(scales, key=lambda s: edge(s, sign))
+        best = optimize.minimize_scalar(edge, bounds=(best_scale - 1.0, best_scale + 1.0),
+                                        args=(sign,), method="bounded", options={"xatol": 0.05})
+        ends.append(sign * min(best.fun, edge(best_scale, sign)))
     low, high = max(math.floor(ends[1]), 0), min(math.ceil(ends[0]), full)
     return (low, high) if low <= high else (0, full)

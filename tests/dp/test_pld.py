@@ -41,6 +41,12 @@ ISSUE_SETTINGS = [
     (1.0, 5.0, 10, 1e-5, 2.594),
     (0.05, 0.8, 500, 1e-5, 12.035),
 ]
+# (sample_rate, noise_multiplier, steps, delta, epsilon measured with dp-accounting 0.6.0): little
+# noise and rare sampling, where a step's loss has a tiny spread but a long tail
+LOW_NOISE_SETTINGS = [
+    (1e-4, 0.5, 1000, 1e-5, 0.5421),
+    (5e-4, 0.7, 1000, 1e-5, 0.2837),
+]
 MORE_SETTINGS = [  # (sample_rate, noise_multiplier, steps, delta)
     (0.001, 0.6, 2000, 1e-5),
     (0.02, 1.2, 300, 1e-5),
@@ -81,6 +87,23 @@ def test_issue_settings_match_dp_accounting(q, sigma, steps, delta, issue_epsilo
     assert ours >= theirs * (1 - 0.005)         # ... and never more than 0.5 % below
     assert abs(ours - theirs) <= 1e-3 * theirs  # in fact the two agree to 0.1 %
     assert seconds < 10  # 14063 steps take well under a second; this only catches a blow-up
+
+
+@pytest.mark.parametrize("q, sigma, steps, delta, measured", LOW_NOISE_SETTINGS)
+def test_low_noise_rare_sampling_is_fast_and_matches_dp_accounting(q, sigma, steps, delta,
+                                                                   measured):
+    # these used to need more than MAX_POINTS grid points: the Chernoff window was searched
+    # only near the order that suits a normal sum, far from the one that suits a long tail
+    start = time.perf_counter()
+    ours = PLDAccountant().compose_gaussian(sigma, sample_rate=q, steps=steps).get_epsilon(delta)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs = reference_epsilon(q, sigma, steps, delta)
+    their_seconds = time.perf_counter() - start  # about 1 s and 0.5 s (cached after the first call)
+    assert theirs == pytest.approx(measured, abs=5e-5)
+    assert theirs * (1 - 0.005) <= ours <= theirs * 1.01
+    assert ours == pytest.approx(theirs, rel=1e-6)
+    assert seconds < max(2 * their_seconds, 0.5)  # ours takes about 0.1 s
 
 
 @pytest.mark.parametrize("q, sigma, steps, delta", MORE_SETTINGS)
@@ -284,6 +307,15 @@ def test_chernoff_window_holds_all_but_tail_mass():
         low, high = _chernoff_window(one.probs, 20, tail_mass)
         outside = composed[:low].sum() + composed[high + 1:].sum()
         assert 0 < low < high < composed.size - 1 and outside <= tail_mass
+
+
+def test_chernoff_window_of_a_long_tail_is_narrow():
+    # sigma 0.5, q 1e-4: almost all mass within 1e-3 of 0, a tail out to loss 10.6; the
+    # 1000-fold sum fits in about 9.5 (the full range is 10600)
+    one = PrivacyLossDistribution.from_hockey_stick(
+        lambda e: subsampled_gaussian_hockey_stick(e, 0.5, 1e-4, "remove"), (-1e-4, 10.6), H)
+    low, high = _chernoff_window(one.probs, 1000, TAIL_MASS)
+    assert 0 <= low < high < 1.0e5 < 1000 * (one.probs.size - 1)
 
 
 def test_truncation_is_pessimistic():
