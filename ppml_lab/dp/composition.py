@@ -228,6 +228,49 @@ def _log_rr_profile(eps_total: float, epsilon: float, k: int, log_terms: np.ndar
     return float(special.logsumexp(logs))
 
 
+def _kov_epsilon(eps0: float, k: int, delta_prime: float) -> float:
+    r"""Epsilon of :func:`optimal_composition` (k mechanisms of eps0, slack delta_prime), in one pass.
+
+    The same exact profile, :math:`\delta(\varepsilon_g) = A_i - e^{\varepsilon_g} B_i` on
+    the piece :math:`(k-2i)\varepsilon_0 \le \varepsilon_g < (k-2i+2)\varepsilon_0`, with
+    :math:`A_i = \sum_{l<i} \binom{k}{l} e^{(k-l)\varepsilon_0} / (1+e^{\varepsilon_0})^k`
+    and :math:`B_i` the same with :math:`e^{l\varepsilon_0}`; all prefix sums are taken
+    at once (log space), the piece where delta crosses ``delta_prime`` is found, and
+    epsilon is solved there in closed form. One pass instead of a bisection: the
+    composition explorer of notebook 04 computes it for up to 100,000 steps on
+    every slider move. Tested against a bisection on :func:`_log_rr_profile`.
+    """
+    if eps0 == 0.0:
+        return 0.0
+    m = k // 2  # pieces i = 1 .. m have left ends (k - 2i) eps0 >= 0
+    ell = np.arange(m + 1)
+    log_w = (special.gammaln(k + 1) - special.gammaln(ell + 1) - special.gammaln(k - ell + 1)
+             - k * np.logaddexp(0.0, eps0))
+    # log_a[j], log_b[j]: log of the sums over l < j, for j = 0 .. m + 1
+    log_a = np.concatenate(([-np.inf], np.logaddexp.accumulate(log_w + (k - ell) * eps0)))
+    log_b = np.concatenate(([-np.inf], np.logaddexp.accumulate(log_w + ell * eps0)))
+    log_target = math.log(delta_prime)
+    i = np.arange(1, m + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # delta at each left end, in log
+        log_gap = np.minimum((k - 2 * i) * eps0 + log_b[i] - log_a[i], 0.0)
+        log_left = log_a[i] + np.log(-np.expm1(log_gap))
+    too_big = np.nonzero(log_left > log_target)[0]
+    if too_big.size:  # delta grows as epsilon falls: the first left end that misses the target
+        piece = int(i[too_big[0]])
+    elif k % 2 == 0:
+        return 0.0  # the last left end is epsilon = 0, and it meets the target
+    else:
+        piece = m + 1  # the piece from -eps0 to eps0
+    a, b = log_a[piece], log_b[piece]
+    if a <= log_target:
+        epsilon = -math.inf
+    else:
+        epsilon = a + math.log(-math.expm1(log_target - a)) - b  # log((A - delta') / B)
+    low = max((k - 2 * piece) * eps0, 0.0)
+    return float(min(max(epsilon, low), (k - 2 * piece + 2) * eps0))
+
+
+
 def optimal_composition(epsilon: float, delta: float, k: int,
                         delta_prime: float) -> PrivacyGuarantee:
     r"""Exact (optimal) composition of ``k`` (epsilon, delta)-DP mechanisms [KOV15]_.
@@ -245,8 +288,9 @@ def optimal_composition(epsilon: float, delta: float, k: int,
     and nothing better. Between these points the same sum with
     :math:`e^{\varepsilon_g}` in place of :math:`e^{(k-2i)\varepsilon}` is the exact
     profile. This function returns the smallest :math:`\varepsilon_g` whose
-    :math:`\delta_0(\varepsilon_g) \le \delta'`, found by bisection on that sum,
-    computed in log space so that thousands of mechanisms take milliseconds.
+    :math:`\delta_0(\varepsilon_g) \le \delta'`: it finds the piece where the
+    profile crosses :math:`\delta'` from prefix sums in log space and solves for
+    :math:`\varepsilon_g` there in closed form, so 100,000 mechanisms take milliseconds.
 
     Parameters
     ----------
@@ -287,16 +331,8 @@ def optimal_composition(epsilon: float, delta: float, k: int,
                  - k * np.logaddexp(0.0, epsilon))
     log_target = math.log(delta_prime)
 
-    def meets(eps_total: float) -> bool:
-        return _log_rr_profile(eps_total, epsilon, k, log_terms) <= log_target
-
-    lo, hi = 0.0, k * epsilon  # the profile is 0 at k * epsilon: hi always meets the target
-    if meets(lo):
-        return PrivacyGuarantee(0.0, delta_total)
-    while hi - lo > 2 * math.ulp(hi):  # bisection to full precision; hi meets the target
-        mid = 0.5 * (lo + hi)
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return PrivacyGuarantee(hi, delta_total)
+    eps_total = _kov_epsilon(epsilon, k, delta_prime)
+    # never report below the exact value: the closed form may miss by a rounding error
+    while _log_rr_profile(eps_total, epsilon, k, log_terms) > log_target:
+        eps_total = max(eps_total * (1.0 + 1e-12), eps_total + 1e-15)
+    return PrivacyGuarantee(eps_total, delta_total)

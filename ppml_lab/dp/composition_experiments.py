@@ -75,11 +75,10 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from .._validation import (check_delta, check_grid, check_noise_multiplier, check_nonnegative,
                            check_positive, check_sample_rate, check_steps, fail)
-from .composition import advanced_composition
+from .composition import advanced_composition, optimal_composition
 from .experiments import _frozen, _Record
 from .pld import PLDAccountant, subsampled_gaussian_hockey_stick
 from .rdp import DEFAULT_ORDERS, rdp_to_epsilon, subsampled_gaussian_rdp
@@ -191,48 +190,6 @@ def step_epsilon(noise_multiplier: float, sample_rate: float, delta: float) -> f
 
 
 # --- optimal composition in one pass ----------------------------------------------------------
-
-def _optimal_epsilon(eps0: float, k: int, delta_prime: float) -> float:
-    r"""Epsilon of :func:`~ppml_lab.dp.optimal_composition` (k steps of eps0, slack delta_prime).
-
-    The same exact profile, :math:`\delta(\varepsilon_g) = A_i - e^{\varepsilon_g} B_i` on
-    the piece :math:`(k-2i)\varepsilon_0 \le \varepsilon_g < (k-2i+2)\varepsilon_0`, with
-    :math:`A_i = \sum_{l<i} \binom{k}{l} e^{(k-l)\varepsilon_0} / (1+e^{\varepsilon_0})^k`
-    and :math:`B_i` the same with :math:`e^{l\varepsilon_0}`; all prefix sums are taken
-    at once (log space), the piece where delta crosses ``delta_prime`` is found, and
-    epsilon is solved there in closed form. One pass instead of a bisection: the
-    explorer computes it for up to 100,000 steps on every slider move. Tested
-    equal to :func:`~ppml_lab.dp.optimal_composition`.
-    """
-    if eps0 == 0.0:
-        return 0.0
-    m = k // 2  # pieces i = 1 .. m have left ends (k - 2i) eps0 >= 0
-    ell = np.arange(m + 1)
-    log_w = (special.gammaln(k + 1) - special.gammaln(ell + 1) - special.gammaln(k - ell + 1)
-             - k * np.logaddexp(0.0, eps0))
-    # log_a[j], log_b[j]: log of the sums over l < j, for j = 0 .. m + 1
-    log_a = np.concatenate(([-np.inf], np.logaddexp.accumulate(log_w + (k - ell) * eps0)))
-    log_b = np.concatenate(([-np.inf], np.logaddexp.accumulate(log_w + ell * eps0)))
-    log_target = math.log(delta_prime)
-    i = np.arange(1, m + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # delta at each left end, in log
-        log_gap = np.minimum((k - 2 * i) * eps0 + log_b[i] - log_a[i], 0.0)
-        log_left = log_a[i] + np.log(-np.expm1(log_gap))
-    too_big = np.nonzero(log_left > log_target)[0]
-    if too_big.size:  # delta grows as epsilon falls: the first left end that misses the target
-        piece = int(i[too_big[0]])
-    elif k % 2 == 0:
-        return 0.0  # the last left end is epsilon = 0, and it meets the target
-    else:
-        piece = m + 1  # the piece from -eps0 to eps0
-    a, b = log_a[piece], log_b[piece]
-    if a <= log_target:
-        epsilon = -math.inf
-    else:
-        epsilon = a + math.log(-math.expm1(log_target - a)) - b  # log((A - delta') / B)
-    low = max((k - 2 * piece) * eps0, 0.0)
-    return float(min(max(epsilon, low), (k - 2 * piece + 2) * eps0))
-
 
 # --- PLD on a coarse grid ----------------------------------------------------------------------
 
@@ -427,7 +384,7 @@ def _curves(sigma: float, q: float, delta: float, grid: tuple[int, ...],
     basic = k * eps0
     advanced = np.array([advanced_composition(e, d, int(n), delta / 2.0).epsilon if e > 0 else 0.0
                          for e, d, n in zip(eps0, delta0, grid)])
-    optimal = np.array([_optimal_epsilon(float(e), int(n), delta / 2.0)
+    optimal = np.array([optimal_composition(float(e), 0.0, int(n), delta / 2.0).epsilon
                         for e, n in zip(eps0, grid)])
     one_step = subsampled_gaussian_rdp(sigma, q)  # RDP composes by addition: k times one step
     rdp = np.array([rdp_to_epsilon(DEFAULT_ORDERS, n * one_step, delta)[0] for n in grid])

@@ -17,6 +17,7 @@ import pytest
 from dp_accounting.pld import common, privacy_loss_distribution
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special
 
 from ppml_lab.dp import (PrivacyGuarantee, advanced_composition, basic_composition,
                          optimal_composition, parallel_composition)
@@ -200,3 +201,35 @@ def test_advanced_composition_needs_a_positive_slack():
     with pytest.raises(ValueError, match="`delta_prime` must be a number in \\(0, 1\\)"):
         advanced_composition(0.1, 0.0, 10, 0.0)
     assert np.isclose(optimal_composition(0.1, 0.0, 10, 0.0).epsilon, 1.0)
+
+
+# --- optimal composition: the one-pass solve against a plain bisection --------------------------
+
+def _bisection_reference(eps0: float, k: int, delta_prime: float) -> float:
+    """Smallest eps_g with the exact k-fold randomized-response profile <= delta_prime (bisection)."""
+    from ppml_lab.dp.composition import _log_rr_profile
+
+    ell = np.arange(k + 1)
+    log_terms = (special.gammaln(k + 1) - special.gammaln(ell + 1) - special.gammaln(k - ell + 1)
+                 - k * np.logaddexp(0.0, eps0))
+    target = math.log(delta_prime)
+    lo, hi = 0.0, k * eps0
+    if _log_rr_profile(lo, eps0, k, log_terms) <= target:
+        return 0.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if _log_rr_profile(mid, eps0, k, log_terms) <= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@pytest.mark.parametrize("eps0", [1e-3, 0.05, 0.3, 1.0, 4.0])
+@pytest.mark.parametrize("k", [1, 2, 3, 10, 11, 1000, 10_000])
+def test_optimal_composition_equals_a_bisection_on_the_exact_profile(eps0, k):
+    for delta_prime in (1e-12, 5e-6, 0.01, 0.5):
+        ours = optimal_composition(eps0, 0.0, k, delta_prime).epsilon
+        reference = _bisection_reference(eps0, k, delta_prime)
+        assert ours == pytest.approx(reference, rel=1e-9, abs=1e-12)
+        assert ours >= reference * (1 - 1e-12)  # never below the exact value beyond rounding

@@ -32,7 +32,7 @@ from ppml_lab.dp import (GaussianMechanism, PLDAccountant, RDPAccountant,  # noq
                          advanced_composition, basic_composition, gaussian_delta,
                          optimal_composition)
 from ppml_lab.dp.composition_experiments import (ACCOUNTANTS, DEFAULT_STEPS,  # noqa: E402
-                                                 PLD_LIMIT, CompositionCurves, _optimal_epsilon,
+                                                 PLD_LIMIT, CompositionCurves,
                                                  composition_curves, pld_interval, step_delta,
                                                  step_epsilon)
 from ppml_lab.viz import CompositionExplorer, Explorer, plot_composition  # noqa: E402
@@ -92,23 +92,6 @@ def test_step_epsilon_is_zero_when_delta_covers_everything():
     # one step with a tiny sampling rate: delta(0) is already below delta
     assert step_delta(5.0, 1e-4, 0.0) < 1e-4
     assert step_epsilon(5.0, 1e-4, 1e-4) == 0.0
-
-
-# --- layer 1: optimal composition in one pass -----------------------------------------------
-
-@pytest.mark.parametrize("eps0", [1e-3, 0.05, 0.3, 1.0, 4.0])
-@pytest.mark.parametrize("k", [1, 2, 3, 10, 11, 1000, 10_000])
-def test_one_pass_optimal_composition_equals_the_bisection(eps0, k):
-    for delta_prime in (1e-12, 5e-6, 0.01, 0.5):
-        ours = _optimal_epsilon(eps0, k, delta_prime)
-        theirs = optimal_composition(eps0, 0.0, k, delta_prime).epsilon
-        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
-
-
-def test_one_pass_optimal_composition_is_fast_for_100000_steps():
-    start = time.perf_counter()
-    _optimal_epsilon(0.05, 100_000, 5e-6)
-    assert time.perf_counter() - start < 0.5  # about 5 ms; the bisection takes about 150 ms
 
 
 # --- layer 1: the five curves --------------------------------------------------------------
