@@ -43,6 +43,10 @@ __all__ = [
     "check_steps",
     "check_delta_or_zero",
     "check_label",
+    "check_scores_labels",
+    "check_confidence",
+    "check_features_targets",
+    "check_targets",
 ]
 
 
@@ -528,3 +532,132 @@ def check_label(value: Any, name: str = "label", *, optional: bool = False,
     if not value.strip() or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
         raise fail(name, rule, value, fix)
     return value
+
+
+# --- membership inference and auditing (notebook 06) ------------------------------------------
+
+LABELS_FIX = "Pass 1 (or True) for members and 0 (or False) for non-members, e.g. labels=[1, 0, 1]."
+
+
+def check_scores_labels(scores: Any, labels: Any, *, scores_name: str = "scores",
+                        labels_name: str = "labels") -> tuple[np.ndarray, np.ndarray]:
+    """Check attack scores (1-D, finite) and membership labels (0/1, both present, same length).
+
+    Returns the scores as floats and the labels as a boolean array.
+
+    Examples
+    --------
+    >>> check_scores_labels([0.2, 0.9], [0, 1])
+    (array([0.2, 0.9]), array([False,  True]))
+    >>> check_scores_labels([0.2, 0.9], [1, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: `labels` must be 0/1 membership labels with both members and non-members; got array of shape (2,): [1 1]. Pass 1 (or True) for members and 0 (or False) for non-members, e.g. labels=[1, 0, 1].
+    """
+    scores = check_array(scores, scores_name, ndim=1, fix="Pass one score per example; higher "
+                         "means more likely a member.")
+    try:
+        dtype = bool if np.asarray(labels).dtype == bool else None
+    except Exception:  # ragged input: check_array explains
+        dtype = None
+    raw = check_array(labels, labels_name, ndim=1, dtype=dtype, fix=LABELS_FIX)
+    rule = "0/1 membership labels with both members and non-members"
+    if not np.all((raw == 0) | (raw == 1)):
+        raise fail(labels_name, rule, raw, LABELS_FIX)
+    member = raw.astype(bool)
+    if member.all() or not member.any():
+        raise fail(labels_name, rule, raw, LABELS_FIX)
+    if member.shape != scores.shape:
+        raise fail(labels_name, f"as long as `{scores_name}` ({scores.size})", raw, LABELS_FIX,
+                   show=f"{member.size} labels")
+    return scores, member
+
+
+def check_confidence(value: Any, name: str = "confidence") -> float:
+    """Check a confidence level: a number in (0, 1).
+
+    Examples
+    --------
+    >>> check_confidence(0.95)
+    0.95
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    ValueError: `confidence` must be a number in (0, 1); got 95.0. Pass e.g. confidence=0.95 (not 95).
+    """
+    return check_probability(value, name, fix="Pass e.g. confidence=0.95 (not 95).")
+
+
+def check_features_targets(X: Any, y: Any, *, X_name: str = "X",
+                           y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    """Check a feature matrix (2-D, finite) and its labels (1-D, one per row).
+
+    Examples
+    --------
+    >>> X, y = check_features_targets([[0.0, 1.0], [1.0, 0.0]], [0, 1])
+    >>> X.shape, y.tolist()
+    ((2, 2), [0, 1])
+    >>> check_features_targets([[0.0, 1.0]], [0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: `y` must be one label per row of `X` (1 rows); got 2 labels. Pass y with len(y) == len(X).
+    """
+    X = check_array(X, X_name, ndim=2, fix="Pass a 2-D array, one row per example.")
+    fix = "Pass a 1-D array of class labels."
+    try:
+        kind = np.asarray(y).dtype.kind
+    except Exception:  # ragged input: check_array explains
+        kind = "f"
+    y = check_array(y, y_name, ndim=1, dtype=object if kind in "USO" else bool if kind == "b"
+                    else None, fix=fix)
+    if y.dtype == object:
+        y = np.asarray(y.tolist())  # back to a string array for comparisons with classes
+    if y.shape[0] != X.shape[0]:
+        raise fail(y_name, f"one label per row of `{X_name}` ({X.shape[0]} rows)", y,
+                   f"Pass {y_name} with len({y_name}) == len({X_name}).", show=f"{y.size} labels")
+    return X, y
+
+
+# --- DP models (notebook 05) -------------------------------------------------------------------
+
+TARGETS_FIX = "Pass one class label per row of X, with at least two classes, e.g. y=[0, 1, 1, 0]."
+
+
+def check_targets(y: Any, n_rows: int, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    """Check class labels (1-D, one per row, no NaN, at least two classes).
+
+    Returns the sorted classes and each label's index into them. Labels may
+    be numbers or strings.
+
+    Examples
+    --------
+    >>> classes, index = check_targets(["b", "a", "b"], 3)
+    >>> classes.tolist(), index.tolist()
+    (['a', 'b'], [1, 0, 1])
+    >>> check_targets([1, 1, 1], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: `y` must be labels of at least two classes; got 1 class (1). Pass one class label per row of X, with at least two classes, e.g. y=[0, 1, 1, 0].
+    """
+    if isinstance(y, (str, bytes)):
+        raise fail(name, "a 1-D array of class labels", y, TARGETS_FIX, kind=TypeError)
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise fail(name, "a 1-D array of class labels", arr, TARGETS_FIX,
+                   show=f"an array of shape {arr.shape}")
+    if arr.shape[0] != n_rows:
+        raise fail(name, f"one label per row of `X` ({n_rows} rows)", arr, TARGETS_FIX,
+                   show=f"{arr.shape[0]} labels")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise fail(name, "free of NaN and infinite values", arr, TARGETS_FIX,
+                   show=f"{int(np.sum(~np.isfinite(arr)))} non-finite label(s)")
+    if arr.dtype.kind not in "biuUSO":
+        if arr.dtype.kind != "f":
+            raise fail(name, "class labels (numbers or strings)", arr, TARGETS_FIX,
+                       kind=TypeError, show=f"an array of dtype {arr.dtype}")
+    classes, index = np.unique(arr, return_inverse=True)
+    if len(classes) < 2:
+        shown = ", ".join(str(c) for c in classes[:1])
+        raise fail(name, "labels of at least two classes", arr, TARGETS_FIX,
+                   show=f"{len(classes)} class ({shown})")
+    return classes, index.reshape(-1)

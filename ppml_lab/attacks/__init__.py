@@ -1,0 +1,34 @@
+"""Attacks that show what privacy protections are for: membership inference and auditing.
+
+* :mod:`~ppml_lab.attacks.membership` -- the loss-threshold attack (Yeom et al.
+  2018) and the likelihood-ratio attack with shadow models, LiRA (Carlini et
+  al. 2022);
+* :mod:`~ppml_lab.attacks.metrics` -- ROC curve, AUC, TPR at low FPR, membership
+  advantage;
+* :mod:`~ppml_lab.attacks.audit` -- an empirical lower bound on epsilon from an
+  audit game with Clopper-Pearson intervals (Jagielski et al. 2020).
+
+Introduced in notebook 06. The unit of privacy is one example: an attack asks
+whether one example was in the training set.
+"""
+
+from __future__ import annotations
+
+from .audit import AuditResult, audit_epsilon_lower_bound, clopper_pearson, empirical_epsilon
+from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
+from .metrics import RocCurve, auc, membership_advantage, roc_curve, tpr_at_fpr
+
+__all__ = [
+    "loss_threshold_attack",
+    "likelihood_ratio_attack",
+    "true_class_probability",
+    "RocCurve",
+    "roc_curve",
+    "auc",
+    "tpr_at_fpr",
+    "membership_advantage",
+    "clopper_pearson",
+    "empirical_epsilon",
+    "AuditResult",
+    "audit_epsilon_lower_bound",
+]
