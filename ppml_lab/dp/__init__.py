@@ -1,6 +1,7 @@
 """Differential privacy: mechanisms and private queries.
 
-Introduced in notebooks 02 (randomized response) and 03 (Laplace and Gaussian).
+Introduced in notebooks 02 (randomized response) and 03 (Laplace and Gaussian);
+DP models in notebook 05.
 The unit of privacy is one example, with add/remove-one neighbouring datasets.
 """
 
@@ -20,6 +21,7 @@ from .dpsgd import calibrate_noise_multiplier, dpsgd_epsilon
 from .pld import PLDAccountant
 from .budget import BudgetAccountant, LedgerEntry, ParallelBlock
 from .composition_experiments import CompositionCurves, composition_curves
+from .logistic import DPLogisticRegression
 
 __all__ = [
     "LaplaceMechanism",
@@ -58,4 +60,5 @@ __all__ = [
     "ParallelBlock",
     "CompositionCurves",
     "composition_curves",
+    "DPLogisticRegression",
 ]
