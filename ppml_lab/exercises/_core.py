@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .._validation import check_bool, check_real, check_string
+from .._validation import check_bool, check_callable, check_real, check_string
 
 __all__ = ["CheckResult", "Hint", "Solution", "Exercise", "ExerciseList"]
 
@@ -179,6 +179,25 @@ class Stop(Exception):
     def __init__(self, result: CheckResult) -> None:
         super().__init__(result.message)
         self.result = result
+
+
+def run_function_check(fn: Any, body: Callable[[Callable[..., Any], Reporter], CheckResult], *,
+                       check_name: str, exercise_id: str, hint: str, call: str) -> CheckResult:
+    """The frame shared by every check of a learner's *function*.
+
+    Checks that ``fn`` is callable (a ``TypeError`` naming ``fn`` otherwise),
+    runs ``body(fn, reporter)`` and turns a :class:`Stop` raised anywhere in
+    it into its result. ``call`` is how the check calls the function, e.g.
+    ``"estimate_yes_rate(reports, epsilon)"``; its name is quoted in the fix.
+    """
+    name = call.split("(", 1)[0]
+    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
+                                 f"{check_name}({name}).")
+    reporter = Reporter(exercise_id, hint, call=call)
+    try:
+        return body(fn, reporter)
+    except Stop as stop:
+        return stop.result
 
 
 # --- calling learner code ------------------------------------------------------------------

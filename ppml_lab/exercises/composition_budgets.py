@@ -15,10 +15,9 @@ import functools
 import math
 from typing import Any, Callable, Sequence
 
-from .._validation import check_callable
 from ..dp import advanced_composition, calibrate_noise_multiplier, dpsgd_epsilon
-from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner, call_text,
-                    fmt_number, function_label)
+from ._core import (CheckResult, Exercise, Reporter, as_real_output, call_learner, call_text,
+                    run_function_check, fmt_number, function_label)
 from . import solutions
 
 __all__ = ["check_advanced_composition", "check_noise_for_target"]
@@ -81,14 +80,9 @@ def check_advanced_composition(fn: Callable[..., Any]) -> CheckResult:
     >>> check_advanced_composition(lambda epsilon, k, delta_prime: k * epsilon).hint
     'That is basic composition, `k * epsilon`. Advanced composition grows like `sqrt(k)`: use the formula in the docstring.'
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_advanced_composition(advanced_composition_epsilon).")
-    reporter = Reporter("04.1", _HINT_04_1,
-                        call="advanced_composition_epsilon(epsilon, k, delta_prime)")
-    try:
-        return _check_advanced(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_advanced, check_name="check_advanced_composition",
+                              exercise_id="04.1", hint=_HINT_04_1,
+                              call="advanced_composition_epsilon(epsilon, k, delta_prime)")
 
 
 def _check_advanced(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -199,14 +193,9 @@ def check_noise_for_target(fn: Callable[..., Any]) -> CheckResult:
     >>> check_noise_for_target(lambda target_epsilon, delta, sample_rate, steps: 1.0).hint[:40]
     'With too little noise the run is not pri'
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_noise_for_target(noise_for_target).")
-    reporter = Reporter("04.2", _HINT_04_2,
-                        call="noise_for_target(target_epsilon, delta, sample_rate, steps)")
-    try:
-        return _check_target(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_target, check_name="check_noise_for_target",
+                              exercise_id="04.2", hint=_HINT_04_2,
+                              call="noise_for_target(target_epsilon, delta, sample_rate, steps)")
 
 
 def _check_target(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:

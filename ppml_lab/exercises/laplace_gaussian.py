@@ -22,11 +22,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy import stats
 
-from .._validation import check_callable
 from ..dp import GaussianMechanism, LaplaceMechanism
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner, call_text,
-                    fmt_number, fmt_ratio, function_label, grade_value,
+                    run_function_check, fmt_number, fmt_ratio, function_label, grade_value,
                     numeric_answer)
 from ._stats import KS_ALPHA, Z, RatioTest, dp_ratio_test
 
@@ -202,14 +201,9 @@ def check_laplace_mechanism(fn: Callable[..., Any]) -> CheckResult:
     >>> result.message
     'your function returned `true_value` unchanged in every call.'
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_laplace_mechanism(laplace_mechanism).")
-    reporter = Reporter("03.1", _HINT_03_1,
-                        call="laplace_mechanism(true_value, sensitivity, epsilon, rng=rng)")
-    try:
-        return _check_laplace(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_laplace, check_name="check_laplace_mechanism",
+                              exercise_id="03.1", hint=_HINT_03_1,
+                              call="laplace_mechanism(true_value, sensitivity, epsilon, rng=rng)")
 
 
 def _check_laplace(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -444,13 +438,9 @@ def check_gaussian_sigma(fn: Callable[..., Any]) -> CheckResult:
     >>> check_gaussian_sigma(solutions.gaussian_sigma)
     ✅ Exercise 03.3 passed: `gaussian_sigma` matches the classic formula, e.g. sigma = 9.69 at sensitivity 1, epsilon = 0.5, delta = 1e-5. The analytic Gaussian mechanism (`GaussianMechanism(epsilon=0.5, delta=1e-5)`, ppml_lab's default) needs only sigma = 7.03 there: the classic bound adds more noise than needed.
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_gaussian_sigma(gaussian_sigma).")
-    reporter = Reporter("03.3", _HINT_03_3, call="gaussian_sigma(sensitivity, epsilon, delta)")
-    try:
-        return _check_sigma(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_sigma, check_name="check_gaussian_sigma",
+                              exercise_id="03.3", hint=_HINT_03_3,
+                              call="gaussian_sigma(sensitivity, epsilon, delta)")
 
 
 def _check_sigma(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:

@@ -15,11 +15,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .._validation import check_callable
 from ..dp import RandomizedResponse
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner, call_text,
-                    describe_output, fmt_ratio, function_label)
+                    run_function_check, describe_output, fmt_ratio, function_label)
 from ._stats import Z, RatioTest, binomial_z, dp_ratio_test, same_proportion_z
 
 __all__ = ["check_randomized_response", "check_rr_estimate"]
@@ -138,14 +137,9 @@ def check_randomized_response(fn: Callable[..., Any]) -> CheckResult:
     >>> check_randomized_response(lambda true_answer, epsilon, rng: true_answer).hint
     'Always telling the truth gives no privacy: the report is the answer. Tell the truth only with probability `e**epsilon / (1 + e**epsilon)` (e.g. `if rng.random() < p_truth:`) and otherwise report `1 - true_answer`.'
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_randomized_response(randomized_response).")
-    reporter = Reporter("02.1", _HINT_02_1,
-                        call="randomized_response(true_answer, epsilon, rng=rng)")
-    try:
-        return _check_rr(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_rr, check_name="check_randomized_response",
+                              exercise_id="02.1", hint=_HINT_02_1,
+                              call="randomized_response(true_answer, epsilon, rng=rng)")
 
 
 def _check_rr(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -325,13 +319,9 @@ def check_rr_estimate(fn: Callable[..., Any]) -> CheckResult:
     >>> check_rr_estimate(lambda reports, epsilon: np.mean(reports)).passed
     False
     """
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 "check_rr_estimate(estimate_yes_rate).")
-    reporter = Reporter("02.2", _HINT_02_2, call="estimate_yes_rate(reports, epsilon)")
-    try:
-        return _check_estimate(fn, reporter)
-    except Stop as stop:
-        return stop.result
+    return run_function_check(fn, _check_estimate, check_name="check_rr_estimate",
+                              exercise_id="02.2", hint=_HINT_02_2,
+                              call="estimate_yes_rate(reports, epsilon)")
 
 
 def _check_estimate(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
