@@ -14,11 +14,13 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from ppml_lab.dp import BudgetAccountant, DPLogisticRegression, dpsgd_epsilon
-from ppml_lab.exceptions import BudgetExceededError, PpmlLabWarning, PrivacyLeakWarning
+from ppml_lab.dp.logistic import output_perturbation_l2
+from ppml_lab.exceptions import BudgetExceededError, PrivacyLeakWarning
 
 
 def unit_rows(X):
@@ -145,6 +147,38 @@ def test_output_perturbation_noise_norm_follows_gamma(blobs):
     assert base.delta_spent_ == 0.0
 
 
+def test_binary_output_perturbation_is_one_logistic_vector_with_gamma_noise(cancer):
+    X_tr, _, y_tr, _ = cancer
+    base = DPLogisticRegression(method="output_perturbation", epsilon=1e9, l2=0.1,
+                                rng=0).fit(X_tr, y_tr)
+    assert np.all(base.weights_[0] == 0.0)  # class 0's softmax row is the zero vector
+    # the minimiser is scikit-learn's L2 logistic regression (mean loss + l2/2 |w|^2, with the
+    # intercept penalised too: append a constant column and switch the intercept off)
+    n = len(X_tr)
+    ref = LogisticRegression(C=1.0 / (n * 0.1), fit_intercept=False, tol=1e-12, max_iter=10_000)
+    ref.fit(np.hstack([X_tr, np.ones((n, 1))]), y_tr)
+    assert np.allclose(base.weights_[1], ref.coef_[0], atol=1e-5)
+    norms = [np.linalg.norm(DPLogisticRegression(method="output_perturbation", epsilon=2.0,
+                                                 l2=0.1, rng=s).fit(X_tr, y_tr).weights_[1]
+                            - base.weights_[1]) for s in range(200)]
+    dim, scale = X_tr.shape[1] + 1, 2 * math.sqrt(2) / (n * 0.1) / 2.0  # L = sqrt(1 + 1)
+    # the norm is Gamma(dim, scale): its mean dim*scale, its std sqrt(dim)*scale; the mean of
+    # 200 draws is within 4 standard errors
+    assert abs(np.mean(norms) - dim * scale) < 4 * math.sqrt(dim) * scale / math.sqrt(200)
+    assert np.std(norms) == pytest.approx(math.sqrt(dim) * scale, rel=0.25)
+
+
+def test_output_perturbation_default_penalty_uses_public_quantities_only(cancer):
+    X_tr, _, y_tr, _ = cancer
+    n, d = X_tr.shape
+    for eps in (0.5, 4.0):
+        auto = DPLogisticRegression(method="output_perturbation", epsilon=eps, rng=3)
+        manual = DPLogisticRegression(method="output_perturbation", epsilon=eps, rng=3,
+                                      l2=output_perturbation_l2(eps, n, d + 1))
+        assert np.array_equal(auto.fit(X_tr, y_tr).weights_, manual.fit(X_tr, y_tr).weights_)
+    assert output_perturbation_l2(1.0, 100, 10) == pytest.approx(0.4)
+
+
 # --- accuracy ----------------------------------------------------------------------------------
 
 def test_accuracy_on_breast_cancer_at_epsilon_1(cancer):
@@ -208,12 +242,17 @@ def test_single_class_and_wrong_shapes_raise(blobs):
         clf.predict(np.zeros((1, 3)))
 
 
-def test_unbounded_rows_are_projected_with_a_warning_and_data_norm_none_leaks(blobs):
+def test_unbounded_rows_raise_and_data_norm_none_leaks(blobs):
     X, y = blobs
-    with pytest.warns(PpmlLabWarning, match="norm > data_norm"):
-        big = DPLogisticRegression(rng=0).fit(X * 10, y)
-    assert np.allclose(big.weights_, DPLogisticRegression(rng=0).fit(
-        unit_rows(X * 10), y).weights_)
+    clf = DPLogisticRegression(rng=0)
+    with pytest.raises(ValueError, match=r"`X` must have rows of L2 norm <= data_norm=1; got "
+                                         r"\d+ of 600 rows longer .*unit_rows"):
+        clf.fit(X * 10, y)
+    assert not hasattr(clf, "coef_")
+    # rows exactly on the bound (up to rounding) are accepted, and a larger bound is honoured
+    DPLogisticRegression(rng=0).fit(X / np.linalg.norm(X, axis=1, keepdims=True), y)
+    wide = DPLogisticRegression(data_norm=10.0, clip_norm=None, rng=0).fit(X * 10, y)
+    assert wide.clip_norm_ == pytest.approx(math.sqrt(2) * math.sqrt(101))
     with pytest.warns(PrivacyLeakWarning, match="data_norm=None"):
         DPLogisticRegression(data_norm=None, rng=0).fit(X * 10, y)
 
