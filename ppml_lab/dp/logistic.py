@@ -146,8 +146,10 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         (misclassified examples) a little and halves the noise, which wins at
         every epsilon of the benchmark (``benchmarks/dp_logistic_accuracy.py``).
     data_norm : float or None, default 1.0
-        Bound on the rows' L2 norm, chosen without looking at the data. None
-        reads it off the data (leaks; PrivacyLeakWarning).
+        Bound on the rows' L2 norm, chosen without looking at the data; a
+        longer row raises ``ValueError`` (scale rows with
+        :func:`ppml_lab.datasets.unit_rows`). None reads the bound off the
+        data (leaks; PrivacyLeakWarning).
     batch_size : int or None, default None
         None trains on the full batch; an int trains with Poisson
         subsampling at ``sample_rate = batch_size / n`` (DP-SGD).
