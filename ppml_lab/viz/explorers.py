@@ -219,7 +219,7 @@ class CompositionExplorer(Explorer):
     """Notebook 04: one training run, five epsilons. Which accountant should you trust?
 
     Controls: ``steps`` (1 to 100,000, a log scale of 1, 3, 10, ...),
-    ``noise_multiplier`` (0.5 to 5), ``sample_rate`` (log slider, 0.001 to 1)
+    ``noise_multiplier`` (0.5 to 5), ``sample_rate`` (log slider, 0.0001 to 1)
     and ``delta`` (1e-10 to 1e-3). The figure shows epsilon against the number
     of DP-SGD steps (Poisson-subsampled Gaussian) by basic, advanced and optimal
     composition of each step's (eps0, delta0), by RDP and by PLD
@@ -271,7 +271,7 @@ class CompositionExplorer(Explorer):
                 readout_format=".1f", continuous_update=True, style=_WIDE,
                 layout=widgets.Layout(width="320px")),
             "sample_rate": widgets.FloatLogSlider(
-                value=0.01, base=10.0, min=-3.0, max=0.0, step=0.25, description="sampling rate",
+                value=0.01, base=10.0, min=-4.0, max=0.0, step=0.25, description="sampling rate",
                 readout_format=".2g", continuous_update=True, style=_WIDE,
                 layout=widgets.Layout(width="320px")),
             "delta": widgets.FloatLogSlider(

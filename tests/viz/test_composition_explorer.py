@@ -411,8 +411,8 @@ def test_readout_says_which_accountant_lets_you_train_longer(explorer):
 def test_explorer_refuses_what_a_slider_cannot_do(explorer):
     with pytest.raises(ValueError, match="`steps` must be one of the slider's values"):
         explorer.set(steps=1234)
-    with pytest.raises(ValueError, match=r"`sample_rate` must be a number from 0.001 to 1"):
-        explorer.set(sample_rate=1e-4)
+    with pytest.raises(ValueError, match=r"`sample_rate` must be a number from 0.0001 to 1"):
+        explorer.set(sample_rate=1e-5)
     with pytest.raises(ValueError, match="`noise_multiplier` must be a number from 0.5 to 5"):
         CompositionExplorer(noise_multiplier=10.0)
 
