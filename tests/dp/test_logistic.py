@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from ppml_lab.dp import BudgetAccountant, DPLogisticRegression, dpsgd_epsilon
+from ppml_lab.dp import BudgetAccountant, DPLogisticRegression, dpsgd_epsilon, gaussian_delta
 from ppml_lab.attacks import audit_epsilon_lower_bound
 from ppml_lab.dp import logistic
 from ppml_lab.dp.logistic import output_perturbation_l2
@@ -114,6 +114,14 @@ def test_noise_multiplier_meets_the_accounting_tightly(blobs, epsilon, batch_siz
     q = 1.0 if batch_size is None else batch_size / len(X)
     assert clf.sample_rate_ == q
     sigma = clf.noise_multiplier_
+    if batch_size is None:
+        # 40 full-batch Gaussian steps = one Gaussian release with sigma / sqrt(40): exact
+        assert gaussian_delta(sigma / math.sqrt(40), epsilon) <= 1e-5
+        assert gaussian_delta(sigma * 0.999 / math.sqrt(40), epsilon) > 1e-5
+        # the PLD accountant (pessimistic by its discretisation) agrees to 0.1%
+        assert dpsgd_epsilon(sigma, q, 40, 1e-5, accountant="pld") == pytest.approx(
+            epsilon, rel=1e-3)
+        return
     spent = dpsgd_epsilon(sigma, q, 40, 1e-5, accountant="pld")
     assert spent <= epsilon
     assert dpsgd_epsilon(sigma * 0.999, q, 40, 1e-5, accountant="pld") > epsilon
