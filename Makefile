@@ -1,7 +1,7 @@
 # ppml-lab: everyday commands. GNU make on Linux or macOS; needs only Python >= 3.10.
 #   make lab        JupyterLab on notebooks/00_start_here.ipynb
 #   make test       the whole suite: unit tests, doctests, strict nbval, Binder, browser
-#   make bench      every benchmarks/*.py
+#   make bench      every benchmarks/*.py script (not the _private helpers)
 #   make notebooks  re-execute every notebook in place (commit the result)
 #   make clean      remove caches and test artifacts (distclean: also .venv)
 # Override e.g. `make test PYTHON=python3.12 VENV=/tmp/venv`.
@@ -22,7 +22,7 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed-test
-	@set -e; for script in benchmarks/*.py; do echo "== $$script"; $(PY) "$$script"; done
+	@set -e; for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) "$$script"; done
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/execute_notebooks.py

@@ -31,15 +31,21 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from ppml_lab.dp import composition_experiments, experiments  # noqa: E402
-from ppml_lab.viz import (CompositionExplorer, LaplaceGaussianExplorer,  # noqa: E402
-                          NoisyCountExplorer, RandomizedResponseExplorer)
+from ppml_lab.attacks import experiments as attack_experiments  # noqa: E402
+from ppml_lab.dp import (composition_experiments, experiments, logistic,  # noqa: E402
+                         training_experiments)
+from ppml_lab.viz import (CompositionExplorer, DPTrainingExplorer,  # noqa: E402
+                          LaplaceGaussianExplorer, MembershipExplorer, NoisyCountExplorer,
+                          RandomizedResponseExplorer)
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
-             CompositionExplorer]
+             CompositionExplorer, DPTrainingExplorer, MembershipExplorer]
 CACHES = [experiments._unit_sigmas, composition_experiments._curves,
-          composition_experiments._basic_steps]
+          composition_experiments._basic_steps, logistic._noise_multiplier,
+          training_experiments._baseline, training_experiments._fit_scores,
+          training_experiments._curve, attack_experiments._splits, attack_experiments._scores,
+          attack_experiments._point]
 
 
 def clear_caches() -> None:

@@ -6,7 +6,9 @@
 * :mod:`~ppml_lab.attacks.metrics` -- ROC curve, AUC, TPR at low FPR, membership
   advantage;
 * :mod:`~ppml_lab.attacks.audit` -- an empirical lower bound on epsilon from an
-  audit game with Clopper-Pearson intervals (Jagielski et al. 2020).
+  audit game with Clopper-Pearson intervals (Jagielski et al. 2020);
+* :mod:`~ppml_lab.attacks.experiments` -- the attack against a DP and a
+  non-private model beside what the guarantee allows (notebook 06's explorer).
 
 Introduced in notebook 06. The unit of privacy is one example: an attack asks
 whether one example was in the training set.
@@ -15,6 +17,7 @@ whether one example was in the training set.
 from __future__ import annotations
 
 from .audit import AuditResult, audit_epsilon_lower_bound, clopper_pearson, empirical_epsilon
+from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
 from .metrics import RocCurve, auc, membership_advantage, roc_curve, tpr_at_fpr
 
@@ -31,4 +34,8 @@ __all__ = [
     "empirical_epsilon",
     "AuditResult",
     "audit_epsilon_lower_bound",
+    "MembershipResult",
+    "membership_experiment",
+    "advantage_bound",
+    "roc_ceiling",
 ]

@@ -22,6 +22,8 @@ from .pld import PLDAccountant
 from .budget import BudgetAccountant, LedgerEntry, ParallelBlock
 from .composition_experiments import CompositionCurves, composition_curves
 from .logistic import DPLogisticRegression
+from .training_experiments import AccuracyCurve, AccuracyPoint, accuracy_at, accuracy_curve
+from .tuning_experiments import TuningCost, tuning_cost_experiment
 
 __all__ = [
     "LaplaceMechanism",
@@ -61,4 +63,10 @@ __all__ = [
     "CompositionCurves",
     "composition_curves",
     "DPLogisticRegression",
+    "AccuracyCurve",
+    "AccuracyPoint",
+    "TuningCost",
+    "accuracy_curve",
+    "accuracy_at",
+    "tuning_cost_experiment",
 ]

@@ -324,7 +324,12 @@ class CompositionCurves(_Record):
                 f"PLD {e['pld']}.")
         if not math.isfinite(self.pld):
             return head + " That is no meaningful privacy, whichever accountant you ask."
-        if self.basic_steps == 0:
+        if self.pld == 0.0:
+            tail = ("At this sampling rate the whole run is (0, delta)-DP: delta alone covers "
+                    "every way the run can leak, and the tight accountants charge no epsilon. "
+                    "Basic and advanced composition, which must split delta over the steps, "
+                    "do not see it.")
+        elif self.basic_steps == 0:
             tail = ("For that epsilon, basic composition (which only knows each step's "
                     "(eps0, delta0)) would not allow even one step.")
         elif self.basic_steps >= self.steps:
@@ -384,8 +389,10 @@ def _curves(sigma: float, q: float, delta: float, grid: tuple[int, ...],
     basic = k * eps0
     advanced = np.array([advanced_composition(e, d, int(n), delta / 2.0).epsilon if e > 0 else 0.0
                          for e, d, n in zip(eps0, delta0, grid)])
+    # a step can be (0, delta0)-DP outright (tiny sampling rate, many steps): then so is the
+    # run, by every theorem, and the tight accountants cannot do better than 0 either
     optimal = np.array([optimal_composition(float(e), 0.0, int(n), delta / 2.0).epsilon
-                        for e, n in zip(eps0, grid)])
+                        if e > 0 else 0.0 for e, n in zip(eps0, grid)])
     one_step = subsampled_gaussian_rdp(sigma, q)  # RDP composes by addition: k times one step
     rdp = np.array([rdp_to_epsilon(DEFAULT_ORDERS, n * one_step, delta)[0] for n in grid])
     pld = np.full(k.shape, np.nan)
@@ -395,6 +402,8 @@ def _curves(sigma: float, q: float, delta: float, grid: tuple[int, ...],
         reference = min(rdp[i], optimal[i])
         if n == 1:  # one step: its exact curve, no grid needed
             pld[i] = exact_one
+        elif reference == 0.0:
+            pld[i] = 0.0
         elif reference <= PLD_LIMIT:
             pld[i], intervals[i] = _pld_point(sigma, q, delta, n, reference, fixed_interval)
     return {"eps0": _frozen(eps0), "basic": _frozen(basic), "advanced": _frozen(advanced),

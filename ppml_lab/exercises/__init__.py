@@ -19,6 +19,12 @@ id                 check                                       the learner write
 04.1               :func:`check_advanced_composition`          ``fn(epsilon, k, delta_prime)``
 04.2               :func:`check_noise_for_target`              ``fn(target_epsilon, delta,
                                                                sample_rate, steps)``
+05.1               :func:`check_dpsgd_step`                    ``fn(per_example_grads, clip_norm,
+                                                               noise_multiplier, rng)``
+05.2               :func:`check_tuning_cost`                   a total epsilon
+06.1               :func:`check_loss_scores`                   ``fn(proba, y)``
+06.2               :func:`check_advantage_bound`               an advantage
+06.3               :func:`check_empirical_epsilon`             ``fn(tpr, fpr, delta)``
 =================  ==========================================  ====================================
 
 :func:`hint` and :func:`show_solution` take an exercise id; the solutions are
@@ -44,8 +50,10 @@ from . import solutions
 from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
 from .composition_budgets import check_advanced_composition, check_noise_for_target
+from .dp_training import check_dpsgd_step, check_tuning_cost
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
+from .membership import check_advantage_bound, check_empirical_epsilon, check_loss_scores
 from .randomized_response import check_randomized_response, check_rr_estimate
 from .start_here import check_warmup
 
@@ -64,6 +72,11 @@ __all__ = [
     "check_epsilon_for_posterior",
     "check_advanced_composition",
     "check_noise_for_target",
+    "check_dpsgd_step",
+    "check_tuning_cost",
+    "check_loss_scores",
+    "check_advantage_bound",
+    "check_empirical_epsilon",
     "get_exercise",
     "hint",
     "list_exercises",

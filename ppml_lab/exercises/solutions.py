@@ -11,8 +11,10 @@ They use only ``np`` (numpy), which every notebook imports, and, from notebook
 learner can paste a solution into a notebook cell and run it.
 
 Introduced in notebook 00 (warm-up), notebook 02 (randomized response: exercises
-02.1 and 02.2), notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4) and
-notebook 04 (composition and budgets: exercises 04.1 and 04.2).
+02.1 and 02.2), notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4),
+notebook 04 (composition and budgets: exercises 04.1 and 04.2), notebook 05
+(DP machine learning: exercises 05.1 and 05.2) and notebook 06 (membership
+inference and auditing: exercises 06.1 to 06.3).
 
 Examples
 --------
@@ -39,6 +41,11 @@ __all__ = [
     "epsilon_for_posterior",
     "advanced_composition_epsilon",
     "noise_for_target",
+    "dpsgd_step",
+    "tuning_total_epsilon",
+    "loss_scores",
+    "max_advantage",
+    "epsilon_from_rates",
 ]
 
 
@@ -154,3 +161,52 @@ def noise_for_target(target_epsilon: float, delta: float, sample_rate: float,
         else:
             low = middle
     return high
+
+
+# --- 05 DP machine learning -------------------------------------------------------------------
+
+def dpsgd_step(per_example_grads: np.ndarray, clip_norm: float, noise_multiplier: float,
+               rng: np.random.Generator) -> np.ndarray:
+    """The noisy mean gradient of one DP-SGD step.
+
+    ``per_example_grads`` has one row per example. Clip each row to L2 norm at
+    most ``clip_norm`` (rows already shorter stay as they are), sum the rows,
+    add Gaussian noise of standard deviation ``noise_multiplier * clip_norm`` to
+    each coordinate (drawn from ``rng``), and divide by the number of examples.
+    """
+    norms = np.linalg.norm(per_example_grads, axis=1, keepdims=True)
+    clipped = per_example_grads * np.minimum(1.0, clip_norm / np.maximum(norms, 1e-12))
+    noise = rng.normal(0.0, noise_multiplier * clip_norm, size=per_example_grads.shape[1])
+    return (clipped.sum(axis=0) + noise) / len(per_example_grads)
+
+
+def tuning_total_epsilon(k: int = 10, epsilon: float = 0.5) -> float:
+    """Total epsilon of trying ``k`` settings, each trained at ``epsilon`` on the same data."""
+    return k * epsilon  # basic composition: the epsilons of the runs add up
+
+
+# --- 06 membership inference and auditing -----------------------------------------------------
+
+def loss_scores(proba: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Loss-threshold membership scores: ``log p(y_i | x_i)`` for each example.
+
+    ``proba[i, c]`` is the probability the model gives class ``c`` for example
+    ``i`` (what ``model.predict_proba(X)`` returns); ``y[i]`` is the true class
+    of example ``i`` (a column index). The score is the log-probability of the
+    true class, minus the cross-entropy loss: higher means "more likely a member".
+    """
+    p_true = proba[np.arange(len(y)), y]  # the true class's column, row by row
+    return np.log(p_true)
+
+
+def max_advantage(epsilon: float = 1.0) -> float:
+    """The largest membership advantage (TPR - FPR) that an epsilon-DP model allows at epsilon = 1."""
+    return (np.exp(epsilon) - 1) / (np.exp(epsilon) + 1)
+
+
+def epsilon_from_rates(tpr: float, fpr: float, delta: float) -> float:
+    """The epsilon an attack's rates prove: (epsilon, delta)-DP needs TPR <= e**epsilon * FPR + delta.
+
+    Solve that inequality for epsilon (natural logarithm).
+    """
+    return np.log((tpr - delta) / fpr)

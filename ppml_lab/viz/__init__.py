@@ -12,10 +12,12 @@ Introduced in notebook 00.
 from __future__ import annotations
 
 from ._explorer import Explorer
+from .attacks import MembershipExplorer, plot_membership
 from .explorers import (CompositionExplorer, LaplaceGaussianExplorer, NoisyCountExplorer,
                         RandomizedResponseExplorer)
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_randomized_response)
+from .training import DPTrainingExplorer, plot_accuracy_curve
 
 __all__ = [
     "Explorer",
@@ -23,8 +25,12 @@ __all__ = [
     "RandomizedResponseExplorer",
     "LaplaceGaussianExplorer",
     "CompositionExplorer",
+    "DPTrainingExplorer",
+    "MembershipExplorer",
     "plot_noisy_count",
     "plot_randomized_response",
     "plot_noise_comparison",
     "plot_composition",
+    "plot_accuracy_curve",
+    "plot_membership",
 ]

@@ -452,3 +452,14 @@ def test_moving_the_steps_slider_reuses_the_curves(explorer):
         explorer.set(steps=n)
         times.append(explorer.last_update_seconds)
     assert np.median(times) < 1.0  # benchmark: tens of milliseconds
+
+
+def test_tiny_sampling_rate_makes_the_run_zero_epsilon_and_says_so():
+    # sigma = 5, q = 1e-4: one step's delta at epsilon 0 is already below delta / (2 k), so
+    # each step is (0, delta0)-DP; optimal composition, RDP and PLD then agree on 0
+    result = composition_curves(5.0, 1e-4, 1e-3, steps=1000)
+    assert result.optimal == 0.0 and result.pld == 0.0 and result.rdp == 0.0
+    assert result.basic > 0.0  # it needs a smaller per-step delta, so it pays epsilon
+    assert "the whole run is (0, delta)-DP" in result.summary()
+    explorer = CompositionExplorer(noise_multiplier=5.0, sample_rate=1e-4, delta=1e-3)
+    assert explorer.result.pld == 0.0

@@ -1,0 +1,333 @@
+"""Exercises of notebook 05 (DP machine learning).
+
+* 05.1 :func:`check_dpsgd_step`: write one DP-SGD step (clip each example's
+  gradient, sum, add Gaussian noise, average); checked exactly without noise
+  and statistically with it.
+* 05.2 :func:`check_tuning_cost`: the total epsilon of a hyperparameter search.
+
+Introduced in notebook 05.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+from scipy import stats
+
+from . import solutions
+from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_text, describe_output,
+                    fmt_number, function_label, grade_value, numeric_answer, run_function_check)
+from ._stats import Z
+
+__all__ = ["check_dpsgd_step", "check_tuning_cost"]
+
+_HINT_05_1 = ("Per row: `norms = np.linalg.norm(per_example_grads, axis=1, keepdims=True)`, "
+              "then multiply each row by `np.minimum(1.0, clip_norm / norms)`. Sum the clipped "
+              "rows (`axis=0`), add `rng.normal(0.0, noise_multiplier * clip_norm, size=d)` and "
+              "divide by the number of rows.")
+_HINT_05_2 = ("Each run is a DP mechanism on the same data, and basic composition adds their "
+              "epsilons: k runs at epsilon each cost k times epsilon.")
+
+# --- 05.1 one DP-SGD step ----------------------------------------------------------------------
+
+# Exact cases (no noise): rows of norm 5, 0.5, 13, 2 and 1 with clip_norm 2 (some clipped, some
+# not, one exactly at the bound), and rows that are all shorter than the bound (untouched).
+_G_MIXED = np.array([[3.0, 4.0, 0.0], [0.3, 0.0, -0.4], [-5.0, 0.0, 12.0], [0.0, 2.0, 0.0],
+                     [0.6, -0.8, 0.0]])
+_G_SHORT = np.array([[0.1, 0.2], [-0.3, 0.05], [0.0, -0.4], [0.25, 0.25]])
+_EXACT_CASES = ((_G_MIXED, 2.0), (_G_SHORT, 1.0))
+# Statistical case: 50 examples in 4 dimensions, clip 2, noise multiplier 1.5: the noise of the
+# mean has standard deviation 1.5 * 2 / 50 = 0.06 per coordinate. The usual mistakes give 0.03
+# (no clip_norm), 0.0012 (divided twice), 3 (not divided), 0.18 (variance for std), 0.42 (noise
+# per example). 2000 draws: each coordinate's variance is tested with a chi-square test
+# (rejected when p < 1e-6, two-sided), its mean with a z-test at Z = 5, and the correlation of
+# coordinates 0 and 1 at Z = 5: a correct answer fails by bad luck with probability below 1e-5.
+_N_STAT, _D_STAT, _CLIP_STAT, _NM_STAT = 50, 4, 2.0, 1.5
+_N_DRAWS = 2000
+_SEED = 20050  # any fixed seed
+_ALPHA = 1e-6
+_WHAT = "the noisy mean gradient, an array with one number per coordinate"
+
+
+def _reference(grads: np.ndarray, clip_norm: float) -> np.ndarray:
+    """Clipped mean, no noise."""
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    return (grads * np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))).sum(axis=0) / len(grads)
+
+
+def _stat_grads() -> np.ndarray:
+    g = np.random.default_rng(_SEED + 1).normal(size=(_N_STAT, _D_STAT))
+    return g * np.linspace(0.2, 4.0, _N_STAT)[:, None] / np.linalg.norm(g, axis=1, keepdims=True)
+
+
+def _as_gradient(out: Any, fn: Callable[..., Any], args: tuple, kwargs: dict, grads: np.ndarray,
+                 reporter: Reporter) -> np.ndarray:
+    try:
+        value = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        value = None
+    shown = f"`{call_text(fn, args, kwargs)}` returned {describe_output(out)}"
+    if value is None or value.ndim == 0:
+        raise Stop(reporter.failed(f"{shown}; it should return {_WHAT}."))
+    if value.shape == grads.shape:
+        raise Stop(reporter.failed(
+            f"{shown}, one row per example; it should return one gradient of shape "
+            f"({grads.shape[1]},).",
+            hint="Sum the clipped rows over the examples, `clipped.sum(axis=0)`, before adding "
+                 "the noise and dividing."))
+    if value.shape != (grads.shape[1],):
+        raise Stop(reporter.failed(f"{shown}; it should return an array of shape "
+                                   f"({grads.shape[1]},), {_WHAT}."))
+    if not np.all(np.isfinite(value)):
+        raise Stop(reporter.failed(f"{shown} with non-finite values; it should return {_WHAT}."))
+    return value
+
+
+def _exact_mistake(grads: np.ndarray, clip: float, got: np.ndarray) -> str | None:
+    """The hint for a known slip that explains ``got`` (no noise), or None."""
+    n = len(grads)
+    norms = np.linalg.norm(grads, axis=1, keepdims=True)
+    total = grads.sum(axis=0)
+    ref = _reference(grads, clip)
+
+    def scaled(v: np.ndarray) -> np.ndarray:
+        return v * min(1.0, clip / max(float(np.linalg.norm(v)), 1e-300))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_coordinate = (grads * np.minimum(1.0, clip / np.abs(grads))).sum(axis=0) / n
+    candidates = [
+        (grads.mean(axis=0), "The rows were not clipped: scale each row by "
+                             "`np.minimum(1.0, clip_norm / norm)` before summing."),
+        (scaled(total) / n, "You clipped the sum; clip each row (each example's gradient) "
+                            "first, then sum. Clipping bounds what one example can change."),
+        (scaled(total / n), "You clipped the mean; clip each row (each example's gradient) "
+                            "first, then sum and divide."),
+        ((grads * clip / norms).sum(axis=0) / n,
+         "Rows shorter than `clip_norm` must stay as they are: multiply by "
+         "`np.minimum(1.0, clip_norm / norm)`, not by `clip_norm / norm`."),
+        (ref * n, "Divide the noisy sum by the number of examples, `len(per_example_grads)`."),
+        (ref / n, "You divided by the number of examples twice."),
+        (by_coordinate,
+         "Clip by each row's L2 norm, `np.linalg.norm(row)`, not coordinate by coordinate."),
+    ]
+    for value, hint in candidates:
+        if value.shape == got.shape and np.allclose(got, value, rtol=1e-9, atol=1e-12):
+            return hint
+    return None
+
+
+def check_dpsgd_step(fn: Callable[..., Any]) -> CheckResult:
+    """Check exercise 05.1: one DP-SGD step, the noisy mean gradient.
+
+    The learner writes ``fn(per_example_grads, clip_norm, noise_multiplier,
+    rng)`` returning the noisy mean gradient: each row clipped to L2 norm
+    at most ``clip_norm``, summed, plus ``N(0, (noise_multiplier *
+    clip_norm)**2)`` noise per coordinate, divided by the number of rows.
+
+    1. **Exactly**, with ``noise_multiplier=0``: on 5 rows of norm 5, 0.5, 13,
+       2 and 1 (``clip_norm=2``) and on 4 rows all shorter than
+       ``clip_norm=1`` (which must stay untouched), against the clipped mean
+       (tolerance 1e-9).
+    2. **Statistically**, on 50 rows in 4 dimensions with ``clip_norm=2`` and
+       ``noise_multiplier=1.5`` (noise standard deviation 0.06 on the mean),
+       from 2000 calls with a fixed seed: a chi-square test of each
+       coordinate's variance (p < 1e-6), a z-test of its mean and of the
+       correlation of two coordinates (Z = 5). A correct answer fails by bad
+       luck with probability below 1e-5.
+
+    No clipping, clipping the sum or the mean, scaling short rows up, no
+    averaging, noise without ``clip_norm``, noise divided twice or not at all,
+    a variance passed as a standard deviation, noise per example, one noise
+    number for every coordinate, and randomness not drawn from ``rng`` get
+    their own hints.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(per_example_grads, clip_norm, noise_multiplier, rng)``.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable.
+
+    Notes
+    -----
+    Introduced in notebook 05. About 2000 calls of ``fn``: 20 to 40 ms.
+
+    Examples
+    --------
+    >>> from ppml_lab.exercises import solutions
+    >>> check_dpsgd_step(solutions.dpsgd_step).passed
+    True
+    >>> def no_clip(per_example_grads, clip_norm, noise_multiplier, rng):
+    ...     return per_example_grads.mean(axis=0)
+    >>> check_dpsgd_step(no_clip).hint[:26]
+    'The rows were not clipped:'
+    """
+    call = "dpsgd_step(per_example_grads, clip_norm, noise_multiplier, rng)"
+    return run_function_check(fn, _check_step, check_name="check_dpsgd_step", exercise_id="05.1",
+                              hint=_HINT_05_1, call=call)
+
+
+def _check_step(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
+    # 1. exact, no noise
+    for i, (grads, clip) in enumerate(_EXACT_CASES):
+        args = (grads.copy(), clip, 0.0, np.random.default_rng(_SEED))
+        (out,) = call_learner(fn, args, {}, reporter, first=(i == 0), what=_WHAT)
+        got = _as_gradient(out, fn, args, {}, grads, reporter)
+        expected = _reference(grads, clip)
+        if not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            shown = np.array2string(got, precision=4, separator=", ")
+            want = np.array2string(expected, precision=4, separator=", ")
+            which = ("rows shorter than `clip_norm`" if i == 1
+                     else "rows of norm 5, 0.5, 13, 2 and 1 with `clip_norm=2`")
+            return reporter.failed(
+                f"with `noise_multiplier=0` on {which}, {function_label(fn)} returned {shown}; "
+                f"the clipped mean is {want}.", hint=_exact_mistake(grads, clip, got))
+
+    # 2. statistical, with noise
+    grads = _stat_grads()
+    rng = np.random.default_rng(_SEED)
+    args = (grads, _CLIP_STAT, _NM_STAT, rng)
+    outputs = call_learner(fn, args, {}, reporter, n=_N_DRAWS, what=_WHAT)
+    draws = np.array([_as_gradient(o, fn, args, {}, grads, reporter) for o in outputs])
+    noise = draws - _reference(grads, _CLIP_STAT)
+    sigma = _NM_STAT * _CLIP_STAT / _N_STAT
+    call = f"`{call_text(fn, args, {})}`"
+    if np.all(noise.std(axis=0) == 0):
+        return reporter.failed(
+            f"{call} gave the same output in {_N_DRAWS} calls: no noise was added.",
+            hint="Add `rng.normal(0.0, noise_multiplier * clip_norm, size=d)` to the sum of the "
+                 "clipped rows, then divide by the number of rows.")
+    again = [call_learner(fn, (grads, _CLIP_STAT, _NM_STAT, np.random.default_rng(7)), {},
+                          reporter, what=_WHAT)[0] for _ in range(2)]
+    if not np.array_equal(np.asarray(again[0], dtype=float), np.asarray(again[1], dtype=float)):
+        return reporter.failed(
+            f"two calls with generators seeded alike gave different outputs: the noise does not "
+            "come (only) from `rng`.",
+            hint="Draw the noise with `rng.normal(...)`, the generator passed in, never with "
+                 "`np.random.normal`: then a seed makes the step reproducible.")
+    n_draws = len(noise)
+    if n_draws > 2:
+        r = float(np.corrcoef(noise[:, 0], noise[:, 1])[0, 1])
+        if abs(r) * math.sqrt(n_draws) > Z:
+            return reporter.failed(
+                f"the noise of coordinates 0 and 1 has correlation {r:.2f} over {n_draws} calls; "
+                "it should be independent.",
+                hint="Draw one noise number per coordinate, `size=per_example_grads.shape[1]`, "
+                     "not one number added to every coordinate.")
+    means = noise.mean(axis=0)
+    z = np.abs(means) / (noise.std(axis=0, ddof=1) / math.sqrt(n_draws))
+    if np.any(z > Z):
+        j = int(np.argmax(z))
+        return reporter.failed(
+            f"over {n_draws} calls, the output's coordinate {j} averages {draws[:, j].mean():.4f}"
+            f", but the clipped mean is {_reference(grads, _CLIP_STAT)[j]:.4f}: the noise should "
+            "average zero.", hint="Draw the noise with mean 0: `rng.normal(0.0, std, size=d)`.")
+    variances = noise.var(axis=0, ddof=1)
+    chi = (n_draws - 1) * variances / sigma ** 2
+    p = 2 * np.minimum(stats.chi2.cdf(chi, n_draws - 1), stats.chi2.sf(chi, n_draws - 1))
+    std = float(np.sqrt(variances.mean()))
+    if np.any(p < _ALPHA):
+        ratio = std / sigma
+        hints = [(_N_STAT, "The noise must be divided by the number of examples too: add it to "
+                           "the sum, then divide the noisy sum."),
+                 (1 / _N_STAT, "You divided the noise by the number of examples twice: add the "
+                               "noise to the sum and divide once."),
+                 (1 / _CLIP_STAT, "The noise standard deviation is `noise_multiplier * "
+                                  "clip_norm`: the clipping norm is the sensitivity."),
+                 (_NM_STAT * _CLIP_STAT, "`rng.normal` takes a standard deviation, "
+                                         "`noise_multiplier * clip_norm`, not a variance."),
+                 (math.sqrt(_N_STAT), "Add the noise once, to the sum, not to each example's "
+                                      "gradient: per-example noise averages out."),
+                 (1 / _NM_STAT, "Multiply by the noise multiplier: the standard deviation is "
+                                "`noise_multiplier * clip_norm`.")]
+        hint = next((h for r, h in hints if abs(math.log(ratio / r)) < 0.15), None)
+        return reporter.failed(
+            f"with `clip_norm={fmt_number(_CLIP_STAT)}`, `noise_multiplier="
+            f"{fmt_number(_NM_STAT)}` and {_N_STAT} examples, the noise on the mean gradient "
+            f"should have standard deviation {sigma:.4f} per coordinate; over {n_draws} calls "
+            f"it has {std:.4g}.", hint=hint)
+    return reporter.passed(
+        f"{function_label(fn)} clips each example's gradient, sums, adds noise of standard "
+        f"deviation `noise_multiplier * clip_norm` and averages: exact without noise, and over "
+        f"{n_draws} calls the noise on the mean has standard deviation {std:.4f} (expected "
+        f"{sigma:.4f} = {fmt_number(_NM_STAT)} x {fmt_number(_CLIP_STAT)} / {_N_STAT}). That "
+        "is the step `DPLogisticRegression` takes, on the full batch, at every epoch.")
+
+
+# --- 05.2 the privacy cost of tuning -------------------------------------------------------------
+
+def check_tuning_cost(answer: Any) -> CheckResult:
+    """Check exercise 05.2: the total epsilon of trying 10 settings, each trained at epsilon 0.5.
+
+    The answer, by basic composition, is ``10 * 0.5 = 5``
+    (:func:`ppml_lab.exercises.solutions.tuning_total_epsilon`; tolerance
+    0.01). The per-run epsilon, the budget split ten ways, a square-root
+    scaling and the total delta get their own hints.
+
+    Parameters
+    ----------
+    answer : float
+        A total epsilon; ``...`` or ``None`` means not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    TypeError
+        If ``answer`` is not a number.
+
+    Notes
+    -----
+    Introduced in notebook 05.
+
+    Examples
+    --------
+    >>> check_tuning_cost(0.5).hint[:38]
+    'Each run trains on the same private da'
+    >>> check_tuning_cost(5.0).passed
+    True
+    """
+    reporter = Reporter("05.2", _HINT_05_2)
+    try:
+        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 1.5.")
+    except Stop as stop:
+        return stop.result
+    expected = float(solutions.tuning_total_epsilon())
+    return grade_value(
+        value, reporter, expected=expected, tolerance=0.01,
+        passed=(f"10 runs at epsilon = 0.5 on the same data cost {expected:g} by basic "
+                "composition (and 10 times the delta): the search spends ten times the budget "
+                "of the model it keeps. Tighter accounting of the ten Gaussian runs gives less, "
+                "but far more than 0.5: tune on public data, or use defaults that need no tuning."),
+        mistakes=[
+            (0.5, "Each run trains on the same private data and releases something about it: "
+                  "their epsilons add up (basic composition). Only the model you keep is "
+                  "published, but the choice of that model depends on all ten runs."),
+            (0.05, "That is what each run would get if a budget of 0.5 were split ten ways. "
+                   "Here each run gets 0.5: what is the total?"),
+            (0.5 * math.sqrt(10), "A square-root growth is what advanced composition gives for "
+                                  "many small steps, with extra terms; basic composition simply "
+                                  "adds the epsilons."),
+            (1e-5, "That looks like the total delta (10 x 1e-6). The question asks for epsilon."),
+        ])
+
+
+EXERCISES = (
+    Exercise("05.1", "One DP-SGD step", check_dpsgd_step, solutions.dpsgd_step, _HINT_05_1),
+    Exercise("05.2", "The privacy cost of tuning", check_tuning_cost,
+             solutions.tuning_total_epsilon, _HINT_05_2, answer_name="total_epsilon",
+             question=("You try k = 10 hyperparameter settings, training one DP model per "
+                       "setting on the same private data, each at epsilon = 0.5 (delta = 1e-6). "
+                       "By basic composition, what is the total epsilon of the whole search?")),
+)

@@ -1,0 +1,239 @@
+"""Membership inference against a DP model: plot and explorer of notebook 06.
+
+Layer 2 (:func:`plot_membership`) draws a
+:class:`~ppml_lab.attacks.experiments.MembershipResult`; layer 3
+(:class:`MembershipExplorer`) wires an epsilon slider to
+:func:`~ppml_lab.attacks.experiments.membership_experiment` and to it. Colours
+follow :mod:`ppml_lab.viz.plots`: the DP model is blue, the non-private model
+vermillion and dashed, what the guarantee allows is black.
+
+Introduced in notebook 06.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Polygon
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from .._random import SeedLike
+from .._validation import fail
+from ..attacks.experiments import (MEMBERSHIP_EPSILONS, MembershipResult, advantage_bound,
+                                   membership_experiment)
+from ._explorer import Explorer, epsilon_slider
+from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _get_axes,
+                    _legend, _plain, _relabel, _reusable)
+
+__all__ = ["plot_membership", "MembershipExplorer"]
+
+_FPR_GRID = np.r_[0.0, np.geomspace(1e-6, 1.0, 300)]  # fine near 0, where the ceiling is steep
+_NO_DP = {"color": VERMILLION, "linestyle": "--"}
+_DP = {"color": BLUE, "linestyle": "-"}
+_BOUND = {"color": BLACK, "linestyle": ":"}
+
+
+def _tidy(ax: Axes, xlabel: str, ylabel: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _roc_xy(curve: Any) -> tuple[np.ndarray, np.ndarray]:
+    return curve.fpr, curve.tpr
+
+
+def _forbidden(result: MembershipResult) -> np.ndarray:
+    """Vertices of the region above the (epsilon, delta) ceiling, where no attack can be."""
+    top = result.roc_ceiling(_FPR_GRID)
+    return np.column_stack([np.r_[_FPR_GRID, 0.0], np.r_[top, 1.0]])
+
+
+def _roc_panel(ax: Axes, result: MembershipResult) -> None:
+    signature = ("membership-roc",)
+    drawn = _reusable(ax, signature)
+    dp_label = f"epsilon = {result.epsilon:.2f}: AUC {result.auc:.2f}"
+    no_dp_label = f"no DP: AUC {result.baseline_auc:.2f}"
+    if drawn is None:
+        ax.cla()
+        ax.plot([0.0, 1.0], [0.0, 1.0], color=GREY, linewidth=1.0,
+                label="chance (guessing)")
+        drawn = {"region": ax.add_patch(Polygon(_forbidden(result), closed=True,
+                                                facecolor="#bbbbbb", alpha=0.35,
+                                                edgecolor="none",
+                                                label="impossible at this epsilon"))}
+        drawn["ceiling"], = ax.plot(_FPR_GRID, result.roc_ceiling(_FPR_GRID), linewidth=1.4,
+                                    label="most DP allows", **_BOUND)
+        drawn["baseline"], = ax.plot(*_roc_xy(result.baseline_roc), linewidth=1.6,
+                                     label=no_dp_label, **_NO_DP)
+        drawn["dp"], = ax.plot(*_roc_xy(result.roc), linewidth=1.8, label=dp_label, **_DP)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_ylim(0.0, 1.0)
+        ax.set_aspect("equal", adjustable="box")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{100 * x:g}%"))
+        _tidy(ax, "false-positive rate (non-members called members)",
+              "true-positive rate (members found)")
+        drawn["legend"] = _legend(ax, "lower right", [drawn["dp"], drawn["baseline"],
+                                                      drawn["ceiling"], drawn["region"]])
+        _DRAWN[ax] = (signature, drawn)
+    else:
+        drawn["region"].set_xy(_forbidden(result))
+        drawn["ceiling"].set_data(_FPR_GRID, result.roc_ceiling(_FPR_GRID))
+        drawn["baseline"].set_data(*_roc_xy(result.baseline_roc))
+        drawn["baseline"].set_label(no_dp_label)
+        drawn["dp"].set_data(*_roc_xy(result.roc))
+        drawn["dp"].set_label(dp_label)
+        _relabel(drawn)
+    ax.set_title(f"Loss-threshold attack, {result.n_models} x {result.n_train} members",
+                 fontsize=_TITLE_SIZE)
+
+
+def _curve_panel(ax: Axes, result: MembershipResult, kind: str) -> None:
+    """Advantage (``kind="advantage"``) or empirical epsilon against epsilon."""
+    grid = np.asarray(result.epsilons)
+    if kind == "advantage":
+        bound = np.array([advantage_bound(e, result.delta) for e in grid])
+        dp, now, no_dp = result.advantage_curve, result.advantage, result.baseline_advantage
+        labels = ("most DP allows", "attack on the DP model", f"no DP: {no_dp:.2f}")
+        ylim, ylabel = (0.0, 1.02), "advantage (TPR - FPR)"
+        title = (f"Advantage {now:.2f}; epsilon = {result.epsilon:.2f} allows "
+                 f"{result.advantage_bound:.2f}")
+    else:
+        bound = grid
+        dp, now, no_dp = (result.empirical_epsilon_curve, result.empirical_epsilon,
+                          result.baseline_empirical_epsilon)
+        labels = ("guarantee: epsilon", "audit of the DP model", f"no DP: {no_dp:.2f}")
+        ylim, ylabel = (0.0, 10.5), "epsilon"
+        title = f"Audit: epsilon >= {now:.2f} (guarantee: <= {result.epsilon:.2f})"
+    signature = ("membership-" + kind, grid.size, float(grid[0]), float(grid[-1]))
+    drawn = _reusable(ax, signature)
+    if drawn is None:
+        ax.cla()
+        drawn = {"now": ax.axvline(result.epsilon, color=GREY, linewidth=1.0, linestyle=":")}
+        drawn["bound"], = ax.plot(grid, bound, linewidth=1.6, label=labels[0],
+                                  **{**_BOUND, "linestyle": "-"})
+        drawn["dp"], = ax.plot(grid, dp, linewidth=1.8, label=labels[1], **_DP)
+        drawn["no_dp"] = ax.axhline(no_dp, linewidth=1.6, label=labels[2], **_NO_DP)
+        drawn["point"], = ax.plot([result.epsilon], [now], linestyle="none", marker="o",
+                                  markersize=7, color=BLUE, zorder=3)
+        ax.set_xscale("log")
+        ax.set_xlim(float(grid[0]), float(grid[-1]))
+        ax.set_ylim(*ylim)
+        ax.xaxis.set_major_formatter(FuncFormatter(_plain))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        _tidy(ax, EPSILON_LABEL, ylabel)
+        drawn["legend"] = _legend(ax, "upper left", [drawn["bound"], drawn["dp"], drawn["no_dp"]])
+        _DRAWN[ax] = (signature, drawn)
+    else:
+        drawn["now"].set_xdata([result.epsilon, result.epsilon])
+        drawn["bound"].set_data(grid, bound)
+        drawn["dp"].set_data(grid, dp)
+        drawn["no_dp"].set_ydata([no_dp, no_dp])
+        drawn["no_dp"].set_label(labels[2])
+        drawn["point"].set_data([result.epsilon], [now])
+        _relabel(drawn)
+    ax.set_title(title, fontsize=_TITLE_SIZE)
+
+
+def plot_membership(result: MembershipResult, *, axes: Any = None) -> np.ndarray:
+    """Draw a :class:`~ppml_lab.attacks.experiments.MembershipResult` on three panels.
+
+    1. The attack's ROC curve against the DP model and the
+       non-private model, with the diagonal (guessing) and, shaded, the region
+       that (epsilon, delta)-DP rules out for *any* attack.
+    2. The attack's advantage against epsilon, beside the most the guarantee
+       allows and the non-private model's.
+    3. The audit's empirical epsilon (a lower bound) against the guaranteed epsilon.
+
+    Parameters
+    ----------
+    result : MembershipResult
+    axes : sequence of 3 Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    numpy.ndarray of 3 Axes
+
+    Examples
+    --------
+    >>> from ppml_lab.attacks.experiments import membership_experiment
+    >>> r = membership_experiment(1.0, epsilons=[0.1, 1.0, 10.0], rng=0)
+    >>> axes = plot_membership(r)
+    >>> axes[1].get_xscale(), axes[2].get_title()
+    ('log', 'Audit: epsilon >= 0.00 (guarantee: <= 1.00)')
+    """
+    if not isinstance(result, MembershipResult):
+        raise fail("result", "a MembershipResult", result,
+                   "Pass the result of membership_experiment(...).", kind=TypeError)
+    axes = _get_axes(axes, 3, (12.0, 3.8), "axes")
+    _roc_panel(axes[0], result)
+    _curve_panel(axes[1], result, "advantage")
+    _curve_panel(axes[2], result, "audit")
+    return axes
+
+
+class MembershipExplorer(Explorer):
+    """Notebook 06: move epsilon and watch a membership attack lose its grip on a DP model.
+
+    Control: ``epsilon`` (log slider, 0.1 to 10, 21 positions: the grid of
+    :data:`~ppml_lab.attacks.experiments.MEMBERSHIP_EPSILONS`). Left: the
+    loss-threshold attack's ROC against the DP model and a non-private one,
+    with the region DP rules out; middle: advantage against epsilon; right:
+    the audit's empirical epsilon beside the guaranteed one. The first drawing
+    trains the models for every position of the slider (about 2 s); each move
+    then only redraws.
+
+    Parameters
+    ----------
+    epsilon : float, default 1.0
+        Starting value of the slider.
+    data_name, n_train, n_models, delta
+        Passed to :func:`~ppml_lab.attacks.experiments.membership_experiment`.
+    rng : None, int or numpy.random.Generator
+        Seeds the member subsets and the DP noise (the same at every epsilon).
+    dpi : float, default 90
+
+    Examples
+    --------
+    >>> ex = MembershipExplorer(rng=0)
+    >>> ex
+    Explorer: membership inference
+    >>> ex.set(epsilon=10.0)
+    >>> ex.result.epsilon, ex.result.advantage < ex.result.baseline_advantage
+    (10.0, True)
+    """
+
+    title = "membership inference"
+    panel_shape = (1, 3)
+    figsize = (12.5, 3.9)
+    static_row_size = (12.5, 3.6)
+    static_values = (0.1, 1.0, 10.0)
+
+    def __init__(self, *, epsilon: float = 1.0, data_name: str = "digits", n_train: int = 100,
+                 n_models: int = 4, delta: float = 1e-5, rng: SeedLike = None,
+                 dpi: float = 90.0) -> None:
+        self._options = {"data_name": data_name, "n_train": n_train, "n_models": n_models,
+                         "delta": delta}
+        super().__init__(rng=rng, dpi=dpi, epsilon=epsilon)
+
+    def _make_controls(self) -> dict[str, widgets.Widget]:
+        slider = epsilon_slider()
+        slider.step = 0.1  # the 21 epsilons of the grid, all precomputed
+        return {"epsilon": slider}
+
+    def _compute(self, values: dict[str, Any], seed: int) -> MembershipResult:
+        return membership_experiment(values["epsilon"], epsilons=MEMBERSHIP_EPSILONS, rng=seed,
+                                     **self._options)
+
+    def _plot(self, result: MembershipResult, axes: np.ndarray) -> None:
+        plot_membership(result, axes=axes)
+
+    def _readout(self, result: MembershipResult) -> str:
+        return result.summary()
