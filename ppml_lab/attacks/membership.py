@@ -50,18 +50,26 @@ def _check_classifier(model: Any, name: str = "model") -> Any:
     return model
 
 
-def _true_class_columns(model: Any, X: np.ndarray, y: np.ndarray,
-                        y_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``predict_proba(X)`` and, for each row, the column of its label."""
+def _true_class_columns(model: Any, X: np.ndarray, y: np.ndarray, y_name: str, *,
+                        unknown_is_zero: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``predict_proba(X)`` and, for each row, the column of its label.
+
+    A label the model never saw raises, unless ``unknown_is_zero``: then a zero
+    column is appended and those rows point to it (a shadow model trained on a
+    half that lacked the class gives it probability 0, which is its honest answer).
+    """
     proba = np.asarray(model.predict_proba(X), dtype=float)
     classes = np.asarray(model.classes_)
     index = np.searchsorted(classes, y)
     index = np.clip(index, 0, classes.size - 1)
     unknown = classes[index] != y
     if np.any(unknown):
-        raise fail(y_name, f"labels the model knows ({classes.tolist()})", y[unknown][:5],
-                   "Pass the true labels of the examples, from the model's classes.",
-                   show=f"unknown label(s) {np.unique(y[unknown])[:5].tolist()}")
+        if not unknown_is_zero:
+            raise fail(y_name, f"labels the model knows ({classes.tolist()})", y[unknown][:5],
+                       "Pass the true labels of the examples, from the model's classes.",
+                       show=f"unknown label(s) {np.unique(y[unknown])[:5].tolist()}")
+        proba = np.hstack([proba, np.zeros((len(proba), 1))])
+        index = np.where(unknown, classes.size, index)
     return proba, index
 
 
@@ -116,9 +124,10 @@ def loss_threshold_attack(model: Any, X: Any, y: Any) -> np.ndarray:
     return np.log(np.maximum(p, _TINY))
 
 
-def _scaled_confidence(model: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _scaled_confidence(model: Any, X: np.ndarray, y: np.ndarray, *,
+                       shadow: bool = False) -> np.ndarray:
     """``phi = log p_y - log(sum of the other classes' p)``, computed without ``1 - p``."""
-    proba, index = _true_class_columns(model, X, y, "y_target")
+    proba, index = _true_class_columns(model, X, y, "y_target", unknown_is_zero=shadow)
     rows = np.arange(len(y))
     p_true = proba[rows, index]
     others = proba.copy()
@@ -225,7 +234,7 @@ def likelihood_ratio_attack(model_factory: Callable[[], Any], X_target: Any, y_t
     with threadpool_limits(limits=1, user_api="blas"):
         for s, gen in enumerate(shadow_gens):
             shadow = _seeded(model_factory, gen).fit(X_pool[keep[s]], y_pool[keep[s]])
-            phi[s] = _scaled_confidence(shadow, X_t, y_t)
+            phi[s] = _scaled_confidence(shadow, X_t, y_t, shadow=True)
     phi_target = _scaled_confidence(model, X_t, y_t)
 
     is_in = keep[:, :len(y_t)] if online else np.zeros_like(phi, dtype=bool)

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_digits, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
@@ -158,3 +158,20 @@ def test_lira_population_with_other_features(small):
     with pytest.raises(ValueError, match="^`X_population` must be 8 columns"):
         likelihood_ratio_attack(LogisticRegression, X, y, X_pop[:, :3], y_pop, model=model,
                                 n_shadow=2, rng=0)
+
+
+def test_lira_survives_a_shadow_half_without_some_class():
+    # ten classes and a 20-record population: an offline shadow's half (10 records) cannot
+    # hold every class. That shadow gives the missing class probability 0 (its honest
+    # answer, scaled confidence about -708) instead of the attack raising
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    target = LogisticRegression(max_iter=2000).fit(X[:200], y[:200])
+    scores = likelihood_ratio_attack(lambda: LogisticRegression(max_iter=2000), X[:50], y[:50],
+                                     X[500:520], y[500:520], model=target, n_shadow=4,
+                                     online=False, rng=0)
+    assert scores.shape == (50,) and np.all(np.isfinite(scores))
+    # the target model itself must know the labels: that is still an error
+    with pytest.raises(ValueError, match="`y_target` must be labels the model knows"):
+        likelihood_ratio_attack(LogisticRegression, X[:50], y[:50], X[500:520], y[500:520],
+                                model=LogisticRegression().fit(X[:100], y[:100] % 2), n_shadow=2)
