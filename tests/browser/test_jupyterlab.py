@@ -1,14 +1,17 @@
-"""System test: notebook 03's explorer works in a real JupyterLab in Chromium.
+"""System test: the explorers work in a real JupyterLab in Chromium.
 
-Opens ``notebooks/03_laplace_and_gaussian.ipynb`` in JupyterLab (served from a
-temporary copy), waits for the kernel, runs all cells, then presses ArrowRight on
-the epsilon slider and checks that the figure and the readout change. The
-slider-to-figure round trips and a screenshot go to ``tests/browser/artifacts/``.
+For each notebook whose explorer has an epsilon slider (03 Laplace and Gaussian,
+05 DP machine learning, 06 membership inference), opens it in JupyterLab (served
+from a temporary copy), waits for the kernel, runs all cells, then presses
+ArrowRight on the epsilon slider and checks that the figure and the readout
+change. The slider-to-figure round trips and a screenshot go to
+``tests/browser/artifacts/`` (``browser_roundtrip.json`` for notebook 03,
+``<notebook>_roundtrip.json`` for the others).
 
 Needs Debian's ``chromium``; without it the test is skipped, or fails when
 ``PPML_LAB_REQUIRE_BROWSER=1`` (as in CI). ``PPML_LAB_BROWSER_NOTEBOOK=path``
-points the test at another notebook honouring the same explorer contract (for
-developing the harness); the notebook's folder is what gets served.
+runs the test on that notebook only (one honouring the same explorer contract,
+e.g. while developing the harness); the notebook's folder is what gets served.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ import harness
 pytestmark = pytest.mark.browser
 
 PRESSES = 4
-NOTEBOOK = Path(os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") or harness.DEFAULT_NOTEBOOK)
+NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
+             if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
+             [harness.DEFAULT_NOTEBOOK,
+              harness.REPO_ROOT / "notebooks" / "05_dp_machine_learning.ipynb",
+              harness.REPO_ROOT / "notebooks" / "06_membership_inference_and_auditing.ipynb"])
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +52,20 @@ def chromium() -> str:
     return path
 
 
-def test_epsilon_slider_redraws_figure_and_readout(chromium):
-    assert NOTEBOOK.exists(), f"missing {NOTEBOOK}"
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
+def test_epsilon_slider_redraws_figure_and_readout(chromium, notebook):
+    assert notebook.exists(), f"missing {notebook}"
     harness.ARTIFACTS.mkdir(exist_ok=True)
     scenario = harness.run_scenario(
-        NOTEBOOK,
+        notebook,
         presses=PRESSES,
         chromium=chromium,
-        screenshot=harness.ARTIFACTS / f"{NOTEBOOK.stem}.png",
+        screenshot=harness.ARTIFACTS / f"{notebook.stem}.png",
     )
     report = scenario.as_json()
-    (harness.ARTIFACTS / "browser_roundtrip.json").write_text(json.dumps(report, indent=2))
+    name = ("browser_roundtrip.json" if notebook == harness.DEFAULT_NOTEBOOK
+            else f"{notebook.stem}_roundtrip.json")
+    (harness.ARTIFACTS / name).write_text(json.dumps(report, indent=2))
 
     assert len(scenario.moves) == PRESSES
     for move in scenario.moves:
