@@ -121,6 +121,16 @@ def _get_axes(axes: Any, n: int, figsize: tuple[float, float], name: str) -> np.
     return flat
 
 
+def _get_ax(ax: Any, figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
+    """The one axes to draw on: the given one (checked) or a new pyplot figure's."""
+    if ax is None:
+        return plt.subplots(figsize=figsize, layout="constrained")[1]
+    if not isinstance(ax, Axes):
+        raise fail("ax", "a matplotlib Axes", ax,
+                   "Pass e.g. ax=plt.subplots()[1], or leave it out.", kind=TypeError)
+    return ax
+
+
 def _window(window: Any, default: tuple[float, float], name: str) -> tuple[float, float]:
     if window is None:
         return default
@@ -523,12 +533,7 @@ def plot_composition(result: CompositionCurves, *, ax: Axes | None = None,
     if not isinstance(result, CompositionCurves):
         raise fail("result", "a CompositionCurves", result,
                    "Pass the result of composition_curves(...).", kind=TypeError)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-    elif not isinstance(ax, Axes):
-        raise fail("ax", "a matplotlib Axes", ax,
-                   "Pass e.g. ax=plt.subplots()[1], or leave it out.",
-                   kind=TypeError)
+    ax = _get_ax(ax)
     grid = np.asarray(result.steps_grid, dtype=float)
     if ylim is None:
         shown = np.concatenate([_positive(result.curve(name)) for name in COMPOSITION_STYLES])

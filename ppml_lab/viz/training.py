@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -26,8 +25,8 @@ from .._validation import check_bounds, check_choice, check_delta, check_integer
 from ..datasets import DATASETS
 from ..dp.training_experiments import AccuracyCurve, AccuracyPoint, accuracy_curve
 from ._explorer import Explorer, StaticFigure, epsilon_slider
-from .plots import (BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _DRAWN, _TITLE_SIZE, _legend,
-                    _percent, _plain, _relabel, _reusable)
+from .plots import (BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _DRAWN, _TITLE_SIZE, _get_ax,
+                    _legend, _percent, _plain, _relabel, _reusable)
 
 __all__ = ["plot_accuracy_curve", "DPTrainingExplorer"]
 
@@ -72,11 +71,7 @@ def plot_accuracy_curve(result: AccuracyCurve, *, ax: Axes | None = None,
     if not isinstance(result, AccuracyCurve):
         raise fail("result", "an AccuracyCurve", result,
                    "Pass the result of accuracy_curve(...).", kind=TypeError)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-    elif not isinstance(ax, Axes):
-        raise fail("ax", "a matplotlib Axes", ax,
-                   "Pass e.g. ax=plt.subplots()[1], or leave it out.", kind=TypeError)
+    ax = _get_ax(ax)
     if current is not None and not isinstance(current, AccuracyPoint):
         current = result.at(current)
     if ylim is None:
