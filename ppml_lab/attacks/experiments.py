@@ -69,7 +69,7 @@ from threadpoolctl import threadpool_limits
 
 from .._random import SeedLike, as_generator
 from .._validation import (check_choice, check_confidence, check_delta, check_epsilon,
-                           check_grid, check_integer, check_probability, fail)
+                           check_grid, check_integer, check_probability)
 from ..datasets import load_classification
 from ..dp import DPLogisticRegression
 from ..dp.experiments import _frozen, _Record

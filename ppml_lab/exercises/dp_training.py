@@ -210,7 +210,7 @@ def _check_step(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
                           reporter, what=_WHAT)[0] for _ in range(2)]
     if not np.array_equal(np.asarray(again[0], dtype=float), np.asarray(again[1], dtype=float)):
         return reporter.failed(
-            f"two calls with generators seeded alike gave different outputs: the noise does not "
+            "two calls with generators seeded alike gave different outputs: the noise does not "
             "come (only) from `rng`.",
             hint="Draw the noise with `rng.normal(...)`, the generator passed in, never with "
                  "`np.random.normal`: then a seed makes the step reproducible.")
