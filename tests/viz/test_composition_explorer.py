@@ -10,7 +10,6 @@ small, pessimistic discretisation error), and no curve falls as steps grow.
 from __future__ import annotations
 
 import dataclasses
-import io
 import logging
 import math
 import time
@@ -26,8 +25,8 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from frame_checks import frames  # noqa: E402
 from ppml_lab.dp import (GaussianMechanism, PLDAccountant, RDPAccountant,  # noqa: E402
                          advanced_composition, basic_composition, gaussian_delta,
                          optimal_composition)
@@ -36,7 +35,7 @@ from ppml_lab.dp.composition_experiments import (ACCOUNTANTS, DEFAULT_STEPS,  # 
                                                  composition_curves, pld_interval, step_delta,
                                                  step_epsilon)
 from ppml_lab.viz import CompositionExplorer, Explorer, plot_composition  # noqa: E402
-from ppml_lab.viz.plots import COMPOSITION_STYLES, dynamic_artists  # noqa: E402
+from ppml_lab.viz.plots import COMPOSITION_STYLES  # noqa: E402
 
 logging.getLogger("absl").setLevel(logging.ERROR)  # dp-accounting's RDP warns about some orders
 
@@ -429,16 +428,8 @@ def test_static_figure_small_multiples(explorer):
 
 def test_blitted_frame_matches_a_full_drawing(explorer):
     explorer.set(steps=30, noise_multiplier=0.8, sample_rate=0.1, delta=1e-6)
-    blit = np.asarray(explorer._fig.canvas.buffer_rgba())[..., :3].astype(int)
-    png = np.asarray(Image.open(io.BytesIO(explorer.figure.value)).convert("RGB")).astype(int)
+    png, blit, full = frames(explorer)
     assert np.abs(png - blit).mean() < 1.0
-    artists = dynamic_artists(explorer._axes)[1]
-    for artist in artists:
-        artist.set_animated(False)
-    explorer._fig.canvas.draw()
-    full = np.asarray(explorer._fig.canvas.buffer_rgba())[..., :3].astype(int)
-    for artist in artists:
-        artist.set_animated(True)
     assert np.any(blit != full, axis=2).mean() < 2e-3
 
 

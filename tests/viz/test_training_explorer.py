@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 
 import matplotlib
 
@@ -12,12 +11,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from frame_checks import frames  # noqa: E402
 from ppml_lab.dp import training_experiments as te  # noqa: E402
 from ppml_lab.dp.training_experiments import accuracy_curve  # noqa: E402
 from ppml_lab.viz import DPTrainingExplorer, Explorer, plot_accuracy_curve  # noqa: E402
-from ppml_lab.viz.plots import dynamic_artists  # noqa: E402
 
 
 def _pixels(fig):
@@ -154,16 +152,8 @@ def test_static_figure_varies_clip_norm(explorer):
 
 def test_blitted_frame_matches_a_full_drawing(explorer):
     explorer.set(epsilon=10 ** 0.5, clip_norm=0.5, epochs=30)
-    blit = np.asarray(explorer._fig.canvas.buffer_rgba())[..., :3].astype(int)
-    png = np.asarray(Image.open(io.BytesIO(explorer.figure.value)).convert("RGB")).astype(int)
+    png, blit, full = frames(explorer)
     assert np.abs(png - blit).mean() < 1.0
-    artists = dynamic_artists(explorer._axes)[1]
-    for artist in artists:
-        artist.set_animated(False)
-    explorer._fig.canvas.draw()
-    full = np.asarray(explorer._fig.canvas.buffer_rgba())[..., :3].astype(int)
-    for artist in artists:
-        artist.set_animated(True)
     assert np.any(blit != full, axis=2).mean() < 2e-3
 
 

@@ -7,7 +7,6 @@ bytes must change, and the readout an ``ipywidgets.HTML`` whose text must.
 
 from __future__ import annotations
 
-import io
 import math
 
 import ipywidgets as widgets
@@ -19,11 +18,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from frame_checks import frames  # noqa: E402
 from ppml_lab.viz import (Explorer, LaplaceGaussianExplorer, NoisyCountExplorer,  # noqa: E402
                           RandomizedResponseExplorer)
-from ppml_lab.viz.plots import dynamic_artists  # noqa: E402
 
 CLASSES = {
     NoisyCountExplorer: ("a noisy count", ["epsilon", "resample"], 2),
@@ -226,17 +224,9 @@ def test_static_figure_of_another_control(shared):
 def test_blitted_frame_matches_a_full_drawing(shared):
     ex = shared[LaplaceGaussianExplorer]
     ex.set(epsilon=0.3, delta=1e-8, sensitivity=3.0, n_for_mean=100)
-    blit = np.asarray(ex._fig.canvas.buffer_rgba())[..., :3].astype(int)  # the frame just sent
-    png = np.asarray(Image.open(io.BytesIO(ex.figure.value)).convert("RGB")).astype(int)
+    png, blit, full = frames(ex)  # the PNG sent, the canvas it came from, a full drawing
     assert png.shape == blit.shape
     assert np.abs(png - blit).mean() < 1.0  # the 256-colour palette changes nothing visible
-    artists = dynamic_artists(ex._axes)[1]
-    for artist in artists:
-        artist.set_animated(False)
-    ex._fig.canvas.draw()
-    full = np.asarray(ex._fig.canvas.buffer_rgba())[..., :3].astype(int)
-    for artist in artists:
-        artist.set_animated(True)
     differ = np.any(blit != full, axis=2)
     # only drawing order differs (a data line over an axis spine): a handful of pixels
     assert differ.mean() < 1e-3
