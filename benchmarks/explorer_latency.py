@@ -41,7 +41,7 @@ from ppml_lab.viz import (CompositionExplorer, DPTrainingExplorer,  # noqa: E402
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
              CompositionExplorer, DPTrainingExplorer, MembershipExplorer]
-CACHES = [experiments._unit_sigmas, composition_experiments._curves,
+CACHES = [experiments._noise_scales, composition_experiments._curves,
           composition_experiments._basic_steps, logistic._noise_multiplier,
           training_experiments._baseline, training_experiments._fit_scores,
           training_experiments._curve, attack_experiments._splits, attack_experiments._scores,

@@ -84,7 +84,7 @@ from .pld import PLDAccountant, subsampled_gaussian_hockey_stick
 from .rdp import DEFAULT_ORDERS, rdp_to_epsilon, subsampled_gaussian_rdp
 
 __all__ = [
-    "ACCOUNTANTS",
+    "COMPOSITION_ACCOUNTANTS",
     "DEFAULT_STEPS",
     "PLD_LIMIT",
     "CompositionCurves",
@@ -94,8 +94,10 @@ __all__ = [
     "pld_interval",
 ]
 
-#: The five accountants, from the loosest to the tightest.
-ACCOUNTANTS: tuple[str, ...] = ("basic", "advanced", "optimal", "rdp", "pld")
+#: The five accountants of the composition curves, from the loosest to the tightest (the
+#: accountants :func:`~ppml_lab.dp.dpsgd_epsilon` accepts are
+#: :data:`ppml_lab.dp.dpsgd.DPSGD_ACCOUNTANTS`).
+COMPOSITION_ACCOUNTANTS: tuple[str, ...] = ("basic", "advanced", "optimal", "rdp", "pld")
 
 #: The step counts of the curves: 1, 3, 10, 30, ..., 100,000 (the explorer's slider too).
 DEFAULT_STEPS: np.ndarray = np.array([1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000,
@@ -301,12 +303,13 @@ class CompositionCurves(_Record):
     @property
     def epsilons(self) -> dict[str, float]:
         """Epsilon at ``steps`` by accountant, from the loosest to the tightest."""
-        return {name: getattr(self, name) for name in ACCOUNTANTS}
+        return {name: getattr(self, name) for name in COMPOSITION_ACCOUNTANTS}
 
     def curve(self, accountant: str) -> np.ndarray:
-        """Epsilon along ``steps_grid`` for one of :data:`ACCOUNTANTS`."""
-        if accountant not in ACCOUNTANTS:
-            raise fail("accountant", "one of " + ", ".join(map(repr, ACCOUNTANTS)), accountant)
+        """Epsilon along ``steps_grid`` for one of :data:`COMPOSITION_ACCOUNTANTS`."""
+        if accountant not in COMPOSITION_ACCOUNTANTS:
+            raise fail("accountant", "one of " + ", ".join(map(repr, COMPOSITION_ACCOUNTANTS)),
+                       accountant)
         return getattr(self, f"{accountant}_curve")
 
     @property
@@ -509,12 +512,13 @@ def composition_curves(noise_multiplier: float, sample_rate: float, delta: float
                                fix="Pass e.g. pld_interval=1e-4, or None for a coarse grid.")
 
     curves = _curves(sigma, q, delta, grid, fixed)
+    names = ("eps0", "intervals") + COMPOSITION_ACCOUNTANTS
     if steps in grid:
         i = grid.index(steps)
-        now = {name: float(curves[name][i]) for name in ("eps0", "intervals") + ACCOUNTANTS}
+        now = {name: float(curves[name][i]) for name in names}
     else:
         point = _curves(sigma, q, delta, (steps,), fixed)
-        now = {name: float(point[name][0]) for name in ("eps0", "intervals") + ACCOUNTANTS}
+        now = {name: float(point[name][0]) for name in names}
     basic_steps = 0
     if math.isfinite(now["pld"]):
         basic_steps = _basic_steps(now["pld"], sigma, q, delta, steps)

@@ -29,10 +29,10 @@ from scipy import special, stats
 from .._random import SeedLike, as_generator
 from .._validation import (check_bounds, check_delta, check_epsilon, check_grid, check_integer,
                            check_probability, check_real, check_sensitivity, fail)
-from .mechanisms import GaussianMechanism, LaplaceMechanism
+from .mechanisms import GaussianMechanism, LaplaceMechanism, RandomizedResponse
 
 __all__ = [
-    "DEFAULT_EPSILONS",
+    "ERROR_CURVE_EPSILONS",
     "attacker_posterior_bound",
     "NoisyCountResult",
     "noisy_count_experiment",
@@ -43,10 +43,12 @@ __all__ = [
     "noise_experiment",
 ]
 
-#: The epsilon grid of the error-versus-epsilon curves: 41 points from 0.1 to 10,
-#: evenly spaced on a log scale (the explorers' epsilon sliders cover the same range).
-DEFAULT_EPSILONS: np.ndarray = np.geomspace(0.1, 10.0, 41)
-DEFAULT_EPSILONS.setflags(write=False)
+#: The epsilon grid of the error-versus-epsilon curves of notebooks 00, 02 and 03: 41 points
+#: from 0.1 to 10, evenly spaced on a log scale (the explorers' epsilon sliders cover the same
+#: range). The accuracy curves of notebook 05 use a coarser grid,
+#: :data:`ppml_lab.dp.training_experiments.ACCURACY_CURVE_EPSILONS`.
+ERROR_CURVE_EPSILONS: np.ndarray = np.geomspace(0.1, 10.0, 41)
+ERROR_CURVE_EPSILONS.setflags(write=False)
 
 _MEAN_ABS_NORMAL = math.sqrt(2.0 / math.pi)  # E|Z| for a standard normal Z
 
@@ -82,7 +84,7 @@ class _Record:
 
 def _epsilon_grid(epsilons: Any) -> np.ndarray:
     if epsilons is None:
-        return DEFAULT_EPSILONS
+        return ERROR_CURVE_EPSILONS
     return _frozen(check_grid(epsilons, "epsilons"))
 
 
@@ -195,7 +197,7 @@ def noisy_count_experiment(epsilon: float, *, true_count: int = 42, sensitivity:
     n_samples : int, default 2000
         Number of simulated releases.
     epsilons : array-like, optional
-        Grid for the error curve; default :data:`DEFAULT_EPSILONS`.
+        Grid for the error curve; default :data:`ERROR_CURVE_EPSILONS`.
     rng : None, int or numpy.random.Generator
         Source of randomness; reuse a seed to see the same noise rescaled.
 
@@ -227,23 +229,19 @@ def noisy_count_experiment(epsilon: float, *, true_count: int = 42, sensitivity:
         expected_abs_error=b, interval_90=b * math.log(10.0),
         mean_abs_error=float(np.mean(np.abs(releases - true_count))), n_samples=n_samples,
         releases=_frozen(releases), epsilons=grid,
-        expected_abs_error_curve=_frozen(mechanism.sensitivity / grid))
+        expected_abs_error_curve=_frozen([LaplaceMechanism(e, mechanism.sensitivity).scale
+                                          for e in grid]))
 
 
 # --- notebook 02: randomized response ------------------------------------------------------------
 
-def _rr_std(epsilon: Any, n: int, true_rate: float) -> Any:
-    r"""Standard deviation of the yes-rate estimate of binary randomized response.
+def _yes_rate_std(epsilon: float, n_people: int, true_rate: float) -> float:
+    """Standard deviation of the yes-rate estimate of ``n_people`` binary reports.
 
-    :math:`\mathrm{sd} = \sqrt{f(1-f)/n}\,/\,(p-q)` with
-    :math:`p = e^\varepsilon/(1+e^\varepsilon)`,
-    :math:`q = 1-p` and :math:`f = \pi p + (1-\pi) q` the expected share of "yes" reports
-    (as :meth:`RandomizedResponse.estimate_std`, vectorised over epsilon).
+    The formula lives in :meth:`RandomizedResponse.estimate_std` (answer 1 is "yes").
     """
-    p = special.expit(epsilon)
-    q = 1.0 - p
-    f = true_rate * p + (1.0 - true_rate) * q
-    return np.sqrt(f * (1.0 - f) / n) / (p - q)
+    mechanism = RandomizedResponse(epsilon)
+    return float(mechanism.estimate_std([1.0 - true_rate, true_rate], n_people)[1])
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -335,7 +333,7 @@ def randomized_response_experiment(epsilon: float, n_people: int, *, true_rate: 
     n_trials : int, default 2000
         Number of simulated surveys.
     epsilons : array-like, optional
-        Grid for the error curve; default :data:`DEFAULT_EPSILONS`.
+        Grid for the error curve; default :data:`ERROR_CURVE_EPSILONS`.
     rng : None, int or numpy.random.Generator
 
     Returns
@@ -358,7 +356,7 @@ def randomized_response_experiment(epsilon: float, n_people: int, *, true_rate: 
     grid = _epsilon_grid(epsilons)
 
     u = 1.0 - as_generator(rng).random(n_trials)  # in (0, 1]: the common random numbers
-    p = float(special.expit(epsilon))  # e^eps / (1 + e^eps), without overflow
+    p = RandomizedResponse(epsilon).p_truth  # e^eps / (1 + e^eps), without overflow
     q = 1.0 - p
     f = true_rate * p + (1.0 - true_rate) * q
     yes_reports = stats.binom.ppf(u, n_people, f)
@@ -368,20 +366,23 @@ def randomized_response_experiment(epsilon: float, n_people: int, *, true_rate: 
         p_truth=p, posterior_bound=attacker_posterior_bound(epsilon), report_rate=f,
         mean_estimate=float(np.mean(estimates)),
         rmse=float(np.sqrt(np.mean((estimates - true_rate) ** 2))),
-        rmse_theory=float(_rr_std(epsilon, n_people, true_rate)),
+        rmse_theory=_yes_rate_std(epsilon, n_people, true_rate),
         estimates=_frozen(estimates), epsilons=grid,
-        rmse_curve=_frozen(_rr_std(grid, n_people, true_rate)))
+        rmse_curve=_frozen([_yes_rate_std(e, n_people, true_rate) for e in grid]))
 
 
 # --- notebook 03: Laplace versus Gaussian --------------------------------------------------------
 
 @functools.lru_cache(maxsize=64)
-def _unit_sigmas(epsilons: tuple[float, ...], delta: float) -> np.ndarray:
-    """Analytic Gaussian sigma for sensitivity 1 along a grid (cached: a root find per point).
+def _noise_scales(epsilons: tuple[float, ...], delta: float,
+                  sensitivity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Laplace scales and analytic Gaussian sigmas along a grid, from the mechanisms themselves.
 
-    Sigma is proportional to the sensitivity, so other sensitivities are a product.
+    Cached: the Gaussian costs a root find per point. Building the mechanisms
+    also applies their checks (a noise scale that overflows is refused).
     """
-    return _frozen([GaussianMechanism(e, delta, 1.0).sigma for e in epsilons])
+    return (_frozen([LaplaceMechanism(e, sensitivity).scale for e in epsilons]),
+            _frozen([GaussianMechanism(e, delta, sensitivity).sigma for e in epsilons]))
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -456,10 +457,11 @@ class NoiseComparisonResult(_Record):
 
 
 def _query_noise(query: str, true_value: float, sensitivity: float, epsilon: float,
-                 grid: np.ndarray, unit_sigma: float, unit_sigmas: np.ndarray,
-                 standard_laplace: np.ndarray, standard_normal: np.ndarray) -> QueryNoise:
-    b = sensitivity / epsilon                  # Laplace scale
-    sigma = sensitivity * unit_sigma           # analytic Gaussian sigma
+                 delta: float, grid: np.ndarray, standard_laplace: np.ndarray,
+                 standard_normal: np.ndarray) -> QueryNoise:
+    b = LaplaceMechanism(epsilon, sensitivity).scale             # sensitivity / epsilon
+    sigma = GaussianMechanism(epsilon, delta, sensitivity).sigma  # analytic calibration
+    scales, sigmas = _noise_scales(tuple(grid.tolist()), delta, sensitivity)
     size = abs(true_value)
     return QueryNoise(
         query=query, true_value=true_value, sensitivity=sensitivity, laplace_scale=b,
@@ -467,8 +469,8 @@ def _query_noise(query: str, true_value: float, sensitivity: float, epsilon: flo
         gaussian_rel_error=sigma * _MEAN_ABS_NORMAL / size,
         laplace_releases=_frozen(true_value + b * standard_laplace),
         gaussian_releases=_frozen(true_value + sigma * standard_normal),
-        laplace_curve=_frozen(sensitivity / grid / size),
-        gaussian_curve=_frozen(sensitivity * unit_sigmas * _MEAN_ABS_NORMAL / size))
+        laplace_curve=_frozen(scales / size),
+        gaussian_curve=_frozen(sigmas * _MEAN_ABS_NORMAL / size))
 
 
 def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float = 1.0,
@@ -505,7 +507,7 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     n_samples : int, default 20000
         Simulated releases per mechanism and query.
     epsilons : array-like, optional
-        Grid for the error curves; default :data:`DEFAULT_EPSILONS`.
+        Grid for the error curves; default :data:`ERROR_CURVE_EPSILONS`.
     rng : None, int or numpy.random.Generator
 
     Returns
@@ -542,10 +544,7 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     standard_laplace = gen.laplace(0.0, 1.0, (2, n_samples))
     standard_normal = gen.standard_normal((2, n_samples))
 
-    unit_sigma = GaussianMechanism(epsilon, delta, 1.0).sigma
-    unit_sigmas = _unit_sigmas(tuple(grid.tolist()), delta)
-    common = dict(epsilon=epsilon, grid=grid, unit_sigma=unit_sigma,
-                  unit_sigmas=unit_sigmas)
+    common = dict(epsilon=epsilon, delta=delta, grid=grid)
     count = _query_noise("count", float(true_count), sensitivity,
                          standard_laplace=standard_laplace[0], standard_normal=standard_normal[0],
                          **common)

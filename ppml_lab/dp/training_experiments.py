@@ -19,7 +19,7 @@ every epsilon, so the curve moves only by the effect of epsilon.
 on its hashable settings, so an epsilon already computed costs nothing; a new
 one costs ``n_seeds`` fits (about 20 ms on breast_cancer at 60 steps, 65 ms at
 200, plus about 35 ms the first time an (epsilon, steps) pair is calibrated).
-The default grid :data:`DEFAULT_EPSILONS` lies on the explorer's epsilon
+The default grid :data:`ACCURACY_CURVE_EPSILONS` lies on the explorer's epsilon
 slider, so there the current point comes from the curve. A new ``clip_norm``
 or ``epochs`` recomputes the whole curve: about 0.2 to 0.6 s on breast_cancer,
 up to about 1.2 s for 200 epochs with (epsilon, steps) pairs not calibrated yet.
@@ -44,12 +44,14 @@ from ..datasets import DATASETS, load_classification
 from .experiments import _frozen, _Record
 from .logistic import DPLogisticRegression, default_steps
 
-__all__ = ["DEFAULT_EPSILONS", "AccuracyPoint", "AccuracyCurve", "accuracy_at", "accuracy_curve",
+__all__ = ["ACCURACY_CURVE_EPSILONS", "AccuracyPoint", "AccuracyCurve", "accuracy_at", "accuracy_curve",
            "baseline_accuracy"]
 
-#: 9 epsilons from 0.1 to 10, evenly spaced on a log scale (on the explorer's slider grid).
-DEFAULT_EPSILONS: np.ndarray = np.geomspace(0.1, 10.0, 9)
-DEFAULT_EPSILONS.setflags(write=False)
+#: The epsilon grid of notebook 05's accuracy curves: 9 epsilons from 0.1 to 10, evenly spaced
+#: on a log scale (on the explorer's slider grid; each point costs model fits, so it is coarser
+#: than :data:`ppml_lab.dp.experiments.ERROR_CURVE_EPSILONS`).
+ACCURACY_CURVE_EPSILONS: np.ndarray = np.geomspace(0.1, 10.0, 9)
+ACCURACY_CURVE_EPSILONS.setflags(write=False)
 
 
 def _pct(x: float) -> str:
@@ -264,7 +266,7 @@ def accuracy_curve(data_name: str = "breast_cancer", *, epsilons: Any = None,
     ----------
     data_name : {"breast_cancer", "digits", "synthetic"}, default "breast_cancer"
     epsilons : array-like, optional
-        Increasing positive epsilons; default :data:`DEFAULT_EPSILONS` (9 from 0.1 to 10).
+        Increasing positive epsilons; default :data:`ACCURACY_CURVE_EPSILONS` (9 from 0.1 to 10).
     clip_norm : float, default 1.0
         Per-example gradient norm bound.
     epochs : int or None, default None
@@ -291,7 +293,7 @@ def accuracy_curve(data_name: str = "breast_cancer", *, epsilons: Any = None,
     spread 95-96%), the non-private one on 96%: privacy costs 1 point.
     """
     data_name = _check_data(data_name)
-    grid = DEFAULT_EPSILONS if epsilons is None else check_grid(epsilons, "epsilons")
+    grid = ACCURACY_CURVE_EPSILONS if epsilons is None else check_grid(epsilons, "epsilons")
     clip_norm, epochs, n_seeds, delta = _check_settings(clip_norm, epochs, n_seeds, delta)
     return _curve(data_name, tuple(float(e) for e in grid), delta, clip_norm, epochs,
                   _seeds(rng, n_seeds))

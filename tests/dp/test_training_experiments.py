@@ -8,8 +8,8 @@ import pytest
 from ppml_lab.dp import DPLogisticRegression
 from ppml_lab.dp import training_experiments as te
 from ppml_lab.dp.logistic import default_steps
-from ppml_lab.dp.training_experiments import (DEFAULT_EPSILONS, accuracy_at, accuracy_curve,
-                                              baseline_accuracy)
+from ppml_lab.dp.training_experiments import (ACCURACY_CURVE_EPSILONS, accuracy_at,
+                                              accuracy_curve, baseline_accuracy)
 from ppml_lab.dp.tuning_experiments import tuning_cost_experiment
 from ppml_lab.datasets import load_classification
 
@@ -20,13 +20,13 @@ def curve():
 
 
 def test_curve_shape_and_spread(curve):
-    assert curve.accuracies.shape == (DEFAULT_EPSILONS.size, 5) == (9, 5)
-    np.testing.assert_array_equal(curve.epsilons, DEFAULT_EPSILONS)
+    assert curve.accuracies.shape == (ACCURACY_CURVE_EPSILONS.size, 5) == (9, 5)
+    np.testing.assert_array_equal(curve.epsilons, ACCURACY_CURVE_EPSILONS)
     for name in ("median", "low", "high", "steps"):
         assert getattr(curve, name).shape == (9,)
     assert np.all(curve.low <= curve.median) and np.all(curve.median <= curve.high)
     np.testing.assert_array_equal(curve.median, np.median(curve.accuracies, axis=1))
-    assert list(curve.steps) == [default_steps(e) for e in DEFAULT_EPSILONS]
+    assert list(curve.steps) == [default_steps(e) for e in ACCURACY_CURVE_EPSILONS]
     assert np.all((curve.accuracies >= 0) & (curve.accuracies <= 1))
     assert not curve.accuracies.flags.writeable
 
@@ -67,10 +67,10 @@ def test_cache_and_common_random_numbers(curve):
     same = accuracy_curve(rng=np.random.default_rng(0))         # same seeds, same numbers
     np.testing.assert_array_equal(same.accuracies, curve.accuracies)
     # a point on the grid is the curve's own column; off the grid it uses the same seeds
-    point = curve.at(float(DEFAULT_EPSILONS[4]))
+    point = curve.at(float(ACCURACY_CURVE_EPSILONS[4]))
     np.testing.assert_array_equal(point.accuracies, curve.accuracies[4])
     assert point.curve is curve
-    alone = accuracy_at(epsilon=float(DEFAULT_EPSILONS[4]), rng=0)
+    alone = accuracy_at(epsilon=float(ACCURACY_CURVE_EPSILONS[4]), rng=0)
     np.testing.assert_array_equal(alone.accuracies, point.accuracies)
     assert alone.curve is None and alone.median == point.median
 

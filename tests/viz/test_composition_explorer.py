@@ -30,8 +30,8 @@ from frame_checks import frames  # noqa: E402
 from ppml_lab.dp import (GaussianMechanism, PLDAccountant, RDPAccountant,  # noqa: E402
                          advanced_composition, basic_composition, gaussian_delta,
                          optimal_composition)
-from ppml_lab.dp.composition_experiments import (ACCOUNTANTS, DEFAULT_STEPS,  # noqa: E402
-                                                 PLD_LIMIT, CompositionCurves,
+from ppml_lab.dp.composition_experiments import (COMPOSITION_ACCOUNTANTS,  # noqa: E402
+                                                 DEFAULT_STEPS, PLD_LIMIT, CompositionCurves,
                                                  composition_curves, pld_interval, step_delta,
                                                  step_epsilon)
 from ppml_lab.viz import CompositionExplorer, Explorer, plot_composition  # noqa: E402
@@ -131,7 +131,7 @@ def test_orderings_that_must_hold(sigma, q, delta):
     assert np.all(r.pld_curve[finite] <= r.rdp_curve[finite] * 1.01)
     assert np.all(r.pld_curve[finite] <= r.optimal_curve[finite] * 1.01 + 1e-3)
     # more steps never lower epsilon
-    for name in ACCOUNTANTS:
+    for name in COMPOSITION_ACCOUNTANTS:
         curve = r.curve(name)
         shown = curve[np.isfinite(curve)]
         assert np.all(np.diff(shown) >= -1e-9 * shown[1:]), name
@@ -147,7 +147,7 @@ def test_advanced_composition_loses_to_basic_for_few_large_steps(mnist):
 @pytest.mark.parametrize("sigma,q,delta", SETTINGS)
 def test_more_noise_never_raises_epsilon(sigma, q, delta):
     low, high = composition_curves(sigma, q, delta), composition_curves(sigma * 1.5, q, delta)
-    for name in ACCOUNTANTS:
+    for name in COMPOSITION_ACCOUNTANTS:
         a, b = low.curve(name), high.curve(name)
         both = np.isfinite(a) & np.isfinite(b)
         assert np.all(b[both] <= a[both] * (1 + 1e-6) + 1e-9), name
@@ -211,7 +211,7 @@ def test_steps_off_the_grid_are_computed_on_their_own():
     on = composition_curves(1.1, 0.01, 1e-5, steps=500, steps_grid=[100, 500, 1000])
     off = composition_curves(1.1, 0.01, 1e-5, steps=500)
     assert 500 not in off.steps_grid
-    for name in ACCOUNTANTS:
+    for name in COMPOSITION_ACCOUNTANTS:
         assert getattr(off, name) == pytest.approx(getattr(on, name), rel=1e-12)
 
 
@@ -229,14 +229,14 @@ def test_results_are_cached_and_deterministic():
 def test_record_is_frozen_with_read_only_arrays_and_a_short_repr(mnist):
     with pytest.raises(dataclasses.FrozenInstanceError):
         mnist.steps = 10
-    for name in ACCOUNTANTS:
+    for name in COMPOSITION_ACCOUNTANTS:
         with pytest.raises(ValueError):
             mnist.curve(name)[0] = 0.0
     text = repr(mnist)
     assert text.startswith("CompositionCurves(noise_multiplier=1.1, sample_rate=0.01, "
                            "delta=1e-05, steps=1000,")
     assert "array" not in text and "\n" not in text
-    assert list(mnist.epsilons) == list(ACCOUNTANTS)
+    assert list(mnist.epsilons) == list(COMPOSITION_ACCOUNTANTS)
     with pytest.raises(ValueError, match="`accountant` must be one of 'basic'"):
         mnist.curve("zcdp")
 
@@ -317,7 +317,7 @@ def test_plot_composition_draws_five_curves_and_the_current_point(mnist):
     assert all(float(p.get_xdata()[0]) == 1000 for p in points)
     assert "1,000 steps" in ax.get_title()
     assert any("coarse loss grid" in t.get_text() for t in ax.texts)
-    assert set(COMPOSITION_STYLES) == set(ACCOUNTANTS)
+    assert set(COMPOSITION_STYLES) == set(COMPOSITION_ACCOUNTANTS)
 
 
 def test_plot_composition_updates_in_place_like_a_fresh_drawing():

@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 from ppml_lab.dp import GaussianMechanism, LaplaceMechanism, RandomizedResponse
-from ppml_lab.dp.experiments import (DEFAULT_EPSILONS, NoiseComparisonResult, NoisyCountResult,
-                                     RandomizedResponseResult, attacker_posterior_bound,
+from ppml_lab.dp.experiments import (ERROR_CURVE_EPSILONS, NoiseComparisonResult,
+                                     NoisyCountResult, RandomizedResponseResult, attacker_posterior_bound,
                                      noise_experiment, noisy_count_experiment,
                                      randomized_response_experiment)
 
@@ -46,7 +46,7 @@ def test_posterior_bound_matches_the_instructor_guide_table():
 
 def test_posterior_bound_does_not_overflow_and_increases():
     assert attacker_posterior_bound(1000.0) == 1.0
-    values = [attacker_posterior_bound(e) for e in DEFAULT_EPSILONS]
+    values = [attacker_posterior_bound(e) for e in ERROR_CURVE_EPSILONS]
     assert all(a < b for a, b in zip(values, values[1:]))
 
 
@@ -75,7 +75,7 @@ def test_noisy_count_error_formulas_against_the_sample():
     assert abs(r.mean_abs_error - r.scale) < K_SE * r.scale / math.sqrt(r.n_samples)
     inside = np.mean(np.abs(r.releases - r.true_count) <= r.interval_90)
     assert abs(inside - 0.9) < K_SE * math.sqrt(0.9 * 0.1 / r.n_samples)
-    np.testing.assert_allclose(r.expected_abs_error_curve, 1.0 / DEFAULT_EPSILONS)
+    np.testing.assert_allclose(r.expected_abs_error_curve, 1.0 / ERROR_CURVE_EPSILONS)
 
 
 def test_noisy_count_common_random_numbers():
@@ -299,3 +299,43 @@ def test_bad_epsilon_is_refused_by_name(name, epsilon, kind):
 def test_bad_parameters_are_named_in_the_message(name, kwargs, parameter):
     with pytest.raises((ValueError, TypeError), match=f"`{parameter}` must be"):
         CALLS[name](**kwargs)
+
+
+# --- one home for each formula and each name (issue 13, part 6) -----------------------------------
+
+def test_noise_experiment_applies_the_mechanisms_checks():
+    # the Laplace scale 1e300 / 1e-10 overflows: LaplaceMechanism refuses it, and so must the
+    # experiment (it used to re-derive the scale and return inf)
+    with pytest.raises(ValueError, match=r"^`(sensitivity|epsilon)` must be"):
+        noise_experiment(1e-10, sensitivity=1e300, n_samples=10, rng=0)
+
+
+def test_noise_experiment_scales_are_the_mechanisms_own():
+    r = noise_experiment(0.7, delta=1e-6, sensitivity=3.0, n_samples=10, epsilons=[0.5, 2.0],
+                         rng=0)
+    assert r.count.laplace_scale == LaplaceMechanism(0.7, 3.0).scale
+    assert r.count.gaussian_sigma == GaussianMechanism(0.7, 1e-6, 3.0).sigma
+    assert r.mean.gaussian_sigma == GaussianMechanism(0.7, 1e-6, 1 / 1000).sigma
+    assert r.count.gaussian_curve[1] * 100 / math.sqrt(2 / math.pi) == pytest.approx(
+        GaussianMechanism(2.0, 1e-6, 3.0).sigma, rel=1e-15)
+
+
+def test_each_epsilon_grid_has_one_descriptive_name():
+    from ppml_lab.dp import experiments, training_experiments
+
+    assert experiments.ERROR_CURVE_EPSILONS.size == 41
+    assert training_experiments.ACCURACY_CURVE_EPSILONS.size == 9
+    assert not hasattr(experiments, "DEFAULT_EPSILONS")
+    assert not hasattr(training_experiments, "DEFAULT_EPSILONS")
+    assert noisy_count_experiment(1.0, n_samples=1, rng=0).epsilons is \
+        experiments.ERROR_CURVE_EPSILONS
+
+
+def test_each_accountant_list_has_one_descriptive_name():
+    from ppml_lab.dp import composition_experiments, dpsgd
+
+    assert composition_experiments.COMPOSITION_ACCOUNTANTS == ("basic", "advanced", "optimal",
+                                                               "rdp", "pld")
+    assert dpsgd.DPSGD_ACCOUNTANTS == ("rdp", "pld")
+    assert not hasattr(composition_experiments, "ACCOUNTANTS")
+    assert not hasattr(dpsgd, "ACCOUNTANTS")
