@@ -18,12 +18,43 @@ data, are together ``(sum epsilon_i, sum delta_i)``-DP. Each
 *Parallel composition* [McS09]_: mechanisms run on *disjoint* parts of the
 data are together ``(max epsilon_i, max delta_i)``-DP, because adding or
 removing one example changes one part only. Inside
-``with ledger.parallel(label=...) as block:`` the spends are grouped by
-``partition`` (each spend is a partition of its own unless a name is given;
-spends on the same named partition add up) and the ledger is charged the
-largest partition, once. The parts must be fixed without looking at the data
-(e.g. by a public attribute such as a region); the ledger cannot check that,
-the analyst asserts it.
+``with ledger.parallel(label=...) as block:`` each spend names the part of
+the data it reads, ``block.spend(..., partition="north")`` or
+``accountant=block.partition("north")`` for the queries, mechanisms and
+estimators. Spends on the same partition add up, and the ledger is charged the
+largest partition, once. A spend that names no partition may read any row, so
+it is charged on top of every partition: two unnamed queries in a block cost
+their sum, exactly as outside it. Disjointness is a claim the analyst makes;
+the ledger gives the discount only where it is made. The parts must be fixed
+without looking at the data (e.g. by a public attribute such as a region); the
+ledger cannot check that.
+
+Units of privacy
+----------------
+A ledger counts one unit: add/remove-one neighbouring datasets by default
+(``neighbouring="add_remove"``), as Opacus and dp-accounting, or replace-one
+(``neighbouring="replace_one"``), as diffprivlib. A spend states the unit of
+its guarantee. An add/remove ``(epsilon, delta)`` guarantee implies a
+replace-one ``(2 epsilon, (1 + e^epsilon) delta)`` guarantee (a replacement is
+a removal and an addition: group privacy for two), so a replace-one ledger
+converts it and says so in the entry. The other way has no such rule (e.g.
+output perturbation, whose noise scale depends on ``n``, bounds a replacement
+but not a removal), so an add/remove ledger refuses a replace-one spend with a
+``ValueError``.
+
+One ledger, never copied
+------------------------
+A ledger is a record of one dataset's budget, so it is shared, never copied:
+``copy.copy`` and ``copy.deepcopy`` return the ledger itself. scikit-learn's
+``clone`` (used by ``cross_val_score`` and ``GridSearchCV``) therefore gives
+every clone of an estimator the same ledger, and every fit of a search is
+charged to it: a 5-fold ``cross_val_score`` at ``epsilon=1`` spends 5, and a
+search over 4 settings with 5 folds and a refit spends 21 times the fit's
+epsilon. That is the honest price of tuning on the private data (notebook
+05); to pay less, tune on public data, or with a DP selection such as the
+exponential mechanism. A ledger refuses to be pickled (e.g. sent to a worker
+process with ``n_jobs=2``), because spends made there would never reach it;
+save it with :meth:`~BudgetAccountant.to_json` instead.
 
 Tighter accounting for *many* mechanisms (advanced composition, Rényi DP,
 privacy loss distributions) does not belong in the ledger: compute the epsilon
@@ -49,7 +80,8 @@ spend with ``delta > 0`` only fits a ledger with a delta budget. A refused
 spend raises :class:`~ppml_lab.exceptions.BudgetExceededError` (a
 ``ValueError``) with the amounts, and leaves the ledger exactly as it was.
 
-The unit of privacy is one example, with add/remove-one neighbouring datasets.
+The unit of privacy is one example, with add/remove-one neighbouring datasets
+unless the ledger says otherwise.
 
 Introduced in notebook 04.
 
@@ -68,18 +100,26 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Protocol
+import math
+from typing import Any, Callable, Iterable, NoReturn, Protocol
 
-from .._validation import (check_callable, check_delta_or_zero, check_epsilon, check_label,
-                           check_string, fail)
+from .._validation import (check_callable, check_choice, check_delta_or_zero, check_epsilon,
+                           check_label, check_string, fail)
 from ..exceptions import BudgetExceededError
 from .composition import PrivacyGuarantee
 
-__all__ = ["BudgetAccountant", "LedgerEntry", "ParallelBlock", "SupportsSpend"]
+__all__ = ["BlockPartition", "BudgetAccountant", "LedgerEntry", "ParallelBlock", "SupportsSpend"]
 
-UNIT_OF_PRIVACY = "one example (neighbouring datasets differ by adding or removing one example)"
+NEIGHBOURING = ("add_remove", "replace_one")
+UNITS_OF_PRIVACY = {
+    "add_remove": "one example (neighbouring datasets differ by adding or removing one example)",
+    "replace_one": "one example (neighbouring datasets differ by replacing one example)",
+}
+UNIT_OF_PRIVACY = UNITS_OF_PRIVACY["add_remove"]
 COMPOSITION = ("basic sequential composition: the epsilons add up, and so do the deltas;",
                "a parallel block over disjoint partitions charges only its largest partition")
+_NEIGHBOURING_FIX = ("Pass neighbouring='add_remove' (the kit's unit, as Opacus and "
+                     "dp-accounting) or 'replace_one' (as diffprivlib).")
 ARITHMETIC = "exact: amounts are added as the decimals they were written as"
 _FORMAT = "ppml_lab.BudgetAccountant"
 _VERSION = 1
@@ -125,7 +165,23 @@ class SupportsSpend(Protocol):
     """What ``accountant=`` accepts: a :class:`BudgetAccountant` or a :class:`ParallelBlock`."""
 
     def spend(self, epsilon: float, delta: float = 0.0, *, label: str,
-              by: str | None = None) -> LedgerEntry: ...
+              by: str | None = None, neighbouring: str = "add_remove") -> LedgerEntry: ...
+
+
+class _Shared:
+    """A record that is shared, never copied (see "One ledger, never copied" above)."""
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self
+
+    def __reduce_ex__(self, protocol: Any) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled or sent to another process (e.g. a "
+            f"worker of n_jobs=2): spends made there would never reach this ledger. Run the "
+            f"fits in this process (n_jobs=None or 1), or save the ledger with to_json().")
 
 
 @dataclass(frozen=True, repr=False)
@@ -185,25 +241,55 @@ def _amount(entry: LedgerEntry) -> Amount:
 
 
 def _block_amount(parts: Iterable[LedgerEntry]) -> Amount:
-    """Parallel composition: sum within each partition, then the max over partitions."""
-    sums: dict[object, list[Fraction]] = {}
-    for i, part in enumerate(parts):
-        key = ("own", i) if part.partition is None else ("named", part.partition)
-        total = sums.setdefault(key, [_ZERO, _ZERO])
+    """Parallel composition: sum within each named partition, take the max over partitions,
+    and add the spends that name no partition (they may read any row, so every partition)."""
+    anywhere = [_ZERO, _ZERO]
+    sums: dict[str, list[Fraction]] = {}
+    for part in parts:
+        total = anywhere if part.partition is None else sums.setdefault(part.partition,
+                                                                        [_ZERO, _ZERO])
         total[0] += _exact(part.epsilon)
         total[1] += _exact(part.delta)
-    if not sums:
-        return _ZERO, _ZERO
-    return max(s[0] for s in sums.values()), max(s[1] for s in sums.values())
+    largest = (max((t[0] for t in sums.values()), default=_ZERO),
+               max((t[1] for t in sums.values()), default=_ZERO))
+    return anywhere[0] + largest[0], anywhere[1] + largest[1]
 
 
-def _check_spend(epsilon: Any, delta: Any, label: Any, by: Any) -> tuple[float, float, str,
-                                                                          str | None]:
-    return (check_epsilon(epsilon), check_delta_or_zero(delta), check_label(label),
-            check_label(by, "by", optional=True, fix=_BY_FIX))
+def _in_unit(epsilon: float, delta: float, label: str, neighbouring: Any,
+             unit: str) -> tuple[float, float, str]:
+    """A spend's ``(epsilon, delta, label)`` in the ledger's unit ``unit``, or a ValueError.
+
+    Add/remove ``(eps, delta)`` implies replace-one ``(2 eps, (1 + e^eps) delta)``
+    (group privacy for the removal and the addition); the converse has no such rule.
+    """
+    neighbouring = check_choice(neighbouring, "neighbouring", NEIGHBOURING,
+                                fix=_NEIGHBOURING_FIX)
+    if neighbouring == unit:
+        return epsilon, delta, label
+    if neighbouring == "add_remove":
+        charged = (2.0 * epsilon, (1.0 + math.exp(epsilon)) * delta if delta else 0.0)
+        return (*charged, f"{label} [add/remove epsilon={epsilon!r}, delta={delta!r}, charged "
+                          f"as replace-one]")
+    raise ValueError(
+        f"`neighbouring` of a spend must be the ledger's unit 'add_remove' (or convertible to "
+        f"it); got 'replace_one' for {label!r}. A replace-one guarantee bounds replacing one "
+        f"example, not adding or removing one (e.g. output perturbation, whose noise depends "
+        f"on n), so it cannot be charged to an add/remove ledger. Use an add/remove method "
+        f"(e.g. DPLogisticRegression(method='gd')), or keep a separate "
+        f"BudgetAccountant(..., neighbouring='replace_one'), which accepts add/remove spends "
+        f"as (2 epsilon, (1 + e^epsilon) delta).")
 
 
-class BudgetAccountant:
+def _check_spend(epsilon: Any, delta: Any, label: Any, by: Any, neighbouring: Any,
+                 unit: str) -> tuple[float, float, str, str | None]:
+    """A spend's checked ``(epsilon, delta, label, by)``, converted to the ledger's unit."""
+    epsilon, delta = check_epsilon(epsilon), check_delta_or_zero(delta)
+    label = check_label(label)
+    by = check_label(by, "by", optional=True, fix=_BY_FIX)
+    return (*_in_unit(epsilon, delta, label, neighbouring, unit), by)
+
+
+class BudgetAccountant(_Shared):
     r"""A privacy budget that records every spend and refuses to be overspent.
 
     Parameters
@@ -217,6 +303,11 @@ class BudgetAccountant:
         Called with no arguments for the time of each entry; must return a
         timezone-aware :class:`~datetime.datetime`. Default: the current UTC
         time. Pass a fixed clock for reproducible notebooks and tests.
+    neighbouring : {"add_remove", "replace_one"}, default "add_remove"
+        The unit of privacy the budget is counted in. An add/remove ledger
+        refuses replace-one spends; a replace-one ledger converts add/remove
+        spends to ``(2 epsilon, (1 + e^epsilon) delta)`` (see the module
+        docstring).
 
     Attributes
     ----------
@@ -266,15 +357,24 @@ class BudgetAccountant:
 
     >>> with ledger.parallel(label="head count per region") as block:
     ...     for region in ("north", "south", "east"):
-    ...         _ = block.spend(0.3, label=f"count {region}")
+    ...         _ = block.spend(0.3, label=f"count {region}", partition=region)
     >>> ledger.remaining
     PrivacyGuarantee(epsilon=0.0, delta=0.0)
+
+    A ledger is shared, never copied, so every clone of an estimator charges it:
+
+    >>> import copy
+    >>> copy.deepcopy(ledger) is ledger
+    True
     """
 
     def __init__(self, epsilon: float, delta: float = 0.0, *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 neighbouring: str = "add_remove") -> None:
         self._epsilon = check_epsilon(epsilon)
         self._delta = check_delta_or_zero(delta)
+        self._neighbouring: str = check_choice(neighbouring, "neighbouring", NEIGHBOURING,
+                                               fix=_NEIGHBOURING_FIX)
         self._clock = _utc_now if clock is None else check_callable(clock, "clock",
                                                                    fix=_CLOCK_FIX)
         self._budget: Amount = (_exact(self._epsilon), _exact(self._delta))
@@ -293,6 +393,11 @@ class BudgetAccountant:
     def delta(self) -> float:
         """The total delta budget."""
         return self._delta
+
+    @property
+    def neighbouring(self) -> str:
+        """The unit of privacy: ``"add_remove"`` or ``"replace_one"``."""
+        return self._neighbouring
 
     @property
     def total(self) -> PrivacyGuarantee:
@@ -321,7 +426,7 @@ class BudgetAccountant:
     # --- spending --------------------------------------------------------------------------
 
     def spend(self, epsilon: float, delta: float = 0.0, *, label: str,
-              by: str | None = None) -> LedgerEntry:
+              by: str | None = None, neighbouring: str = "add_remove") -> LedgerEntry:
         """Record a spend of ``(epsilon, delta)``, or refuse it if it does not fit.
 
         Call it *before* releasing anything: a refused spend raises and the
@@ -339,20 +444,27 @@ class BudgetAccountant:
             values in it).
         by : str, optional
             Who spends it.
+        neighbouring : {"add_remove", "replace_one"}, default "add_remove"
+            The unit of the release's guarantee; converted to the ledger's
+            unit or refused (see the module docstring).
 
         Returns
         -------
         LedgerEntry
+            With the amounts charged, in the ledger's unit.
 
         Raises
         ------
         BudgetExceededError
             If the spend would exceed the remaining budget; nothing changes.
+        ValueError
+            If a replace-one spend is made on an add/remove ledger.
         RuntimeError
             If a :meth:`parallel` block is open: spend on the block instead.
         """
         self._require_no_block("spend on the ledger")
-        epsilon, delta, label, by = _check_spend(epsilon, delta, label, by)
+        epsilon, delta, label, by = _check_spend(epsilon, delta, label, by, neighbouring,
+                                                 self._neighbouring)
         self._refuse_if_over((_exact(epsilon), _exact(delta)), epsilon, delta)
         entry = LedgerEntry(label=label, epsilon=epsilon, delta=delta, time=self._now(), by=by)
         self._charge(entry, (_exact(epsilon), _exact(delta)))
@@ -375,11 +487,14 @@ class BudgetAccountant:
     def parallel(self, *, label: str, by: str | None = None) -> ParallelBlock:
         """A block for parallel composition over disjoint partitions of the data.
 
-        Use it in a ``with`` statement and spend on the block (pass
-        ``accountant=block`` to the queries). Each spend is a partition of its
-        own unless ``partition=`` names one (spends on the same partition add
-        up). When the block closes, the ledger is charged once: the largest
-        partition's ``epsilon`` and, separately, the largest ``delta``.
+        Use it in a ``with`` statement and spend on one partition of the
+        block at a time: ``block.spend(..., partition="north")``, or pass
+        ``accountant=block.partition("north")`` to a query, a mechanism or an
+        estimator. Spends on the same partition add up. When the block
+        closes, the ledger is charged once: the largest partition's
+        ``epsilon`` and, separately, the largest ``delta``, plus whatever was
+        spent without naming a partition (such a spend may read any row, so
+        it counts on every partition; two unnamed spends cost their sum).
 
         Refusal is checked up front, at every spend in the block: a spend
         that would raise the block's charge beyond the remaining budget raises
@@ -413,6 +528,15 @@ class BudgetAccountant:
         PrivacyGuarantee(epsilon=0.75, delta=0.0)
         >>> ledger.spent
         PrivacyGuarantee(epsilon=0.75, delta=0.0)
+
+        Two queries on the same rows cost their sum, in a block or not:
+
+        >>> ledger = BudgetAccountant(1.0)
+        >>> with ledger.parallel(label="no partition named") as block:
+        ...     _ = block.spend(0.25, label="count")
+        ...     _ = block.spend(0.25, label="mean")
+        >>> ledger.spent
+        PrivacyGuarantee(epsilon=0.5, delta=0.0)
         """
         label = check_label(label)
         by = check_label(by, "by", optional=True, fix=_BY_FIX)
@@ -511,10 +635,11 @@ class BudgetAccountant:
         document = {
             "format": _FORMAT,
             "version": _VERSION,
-            "unit_of_privacy": UNIT_OF_PRIVACY,
+            "unit_of_privacy": UNITS_OF_PRIVACY[self._neighbouring],
             "composition": " ".join(COMPOSITION),
             "arithmetic": ARITHMETIC,
-            "budget": {"epsilon": self._epsilon, "delta": self._delta},
+            "budget": {"epsilon": self._epsilon, "delta": self._delta,
+                       "neighbouring": self._neighbouring},
             "spent": {"epsilon": spent.epsilon, "delta": spent.delta},
             "remaining": {"epsilon": left.epsilon, "delta": left.delta},
             "entries": [_entry_to_dict(entry) for entry in self._entries],
@@ -546,6 +671,8 @@ class BudgetAccountant:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise fail("text", rule, text, show=f"text that is not JSON ({exc})") from None
+        except RecursionError:
+            raise fail("text", rule, text, show="JSON nested too deeply to read") from None
         if not isinstance(document, dict) or document.get("format") != _FORMAT:
             raise fail("text", rule, text, show=f"JSON without \"format\": \"{_FORMAT}\"")
         if document.get("version") != _VERSION:
@@ -553,7 +680,12 @@ class BudgetAccountant:
                        show=f"version {document.get('version')!r}")
         try:
             budget, entries = document["budget"], document["entries"]
-            ledger = cls(budget["epsilon"], budget["delta"], clock=clock)
+            if not isinstance(budget, dict) or not {"epsilon", "delta"} <= set(budget) \
+                    or not set(budget) <= {"epsilon", "delta", "neighbouring"}:
+                raise fail("budget", "an object with keys epsilon, delta and neighbouring",
+                           budget)
+            ledger = cls(budget["epsilon"], budget["delta"], clock=clock,
+                         neighbouring=budget.get("neighbouring", "add_remove"))
             if not isinstance(entries, list):
                 raise fail("entries", "a list", entries, kind=TypeError)
             for i, raw in enumerate(entries):
@@ -565,10 +697,20 @@ class BudgetAccountant:
                     raise ValueError(f"at entries[{i}], {exc}") from None
                 ledger._charge(entry, amount)
             for key, value in (("spent", ledger.spent), ("remaining", ledger.remaining)):
-                if key in document and document[key] != {"epsilon": value.epsilon,
-                                                          "delta": value.delta}:
-                    raise fail(key, f"{tuple(value)}, as the entries add up to", document[key])
-        except (KeyError, TypeError, ValueError) as exc:
+                summary = {"epsilon": value.epsilon, "delta": value.delta}
+                if key in document and not _same_summary(document[key], summary):
+                    raise fail(key, f"{summary}, as the entries add up to", document[key])
+            stated = {"unit_of_privacy": UNITS_OF_PRIVACY[ledger.neighbouring],
+                      "composition": " ".join(COMPOSITION), "arithmetic": ARITHMETIC}
+            for key, value in stated.items():
+                if key in document and document[key] != value:
+                    raise fail(key, f"{value!r}, the rule this ledger follows", document[key])
+            unknown = set(document) - {"format", "version", "budget", "entries", "spent",
+                                       "remaining", *stated}
+            if unknown:
+                raise fail("text", "a ledger with only the keys to_json() writes",
+                           sorted(unknown), show=f"unknown keys {sorted(unknown)}")
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
             detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc).rstrip(".")
             raise fail("text", rule, text, show=f"a ledger that does not check out: {detail}"
                        ) from None
@@ -588,8 +730,8 @@ class BudgetAccountant:
         >>> ledger = BudgetAccountant(1.0, clock=lambda: datetime(2024, 5, 1, tzinfo=timezone.utc))
         >>> _ = ledger.spend(0.25, label="count of patients", by="analyst A")
         >>> with ledger.parallel(label="count per ward") as block:
-        ...     _ = block.spend(0.5, label="ward 1")
-        ...     _ = block.spend(0.5, label="ward 2")
+        ...     _ = block.spend(0.5, label="ward 1", partition="ward 1")
+        ...     _ = block.spend(0.5, label="ward 2", partition="ward 2")
         >>> print(ledger.report())
         Privacy budget ledger
         Unit of privacy:  one example (neighbouring datasets differ by adding or removing one example)
@@ -604,14 +746,14 @@ class BudgetAccountant:
         #    time                       epsilon  delta  by         label
         1    2024-05-01T00:00:00+00:00  0.25     0.0    analyst A  count of patients
         2    2024-05-01T00:00:00+00:00  0.5      0.0    -          count per ward (parallel: largest of 2 partitions)
-        2.1  2024-05-01T00:00:00+00:00  0.5      0.0    -            ward 1
-        2.2  2024-05-01T00:00:00+00:00  0.5      0.0    -            ward 2
+        2.1  2024-05-01T00:00:00+00:00  0.5      0.0    -            ward 1 [partition ward 1]
+        2.2  2024-05-01T00:00:00+00:00  0.5      0.0    -            ward 2 [partition ward 2]
         """
         self._require_no_block("report")
         spent, left = self._spent, self._left()
         lines = [
             "Privacy budget ledger",
-            f"Unit of privacy:  {UNIT_OF_PRIVACY}",
+            f"Unit of privacy:  {UNITS_OF_PRIVACY[self._neighbouring]}",
             f"Composition:      {COMPOSITION[0]}",
             f"                  {COMPOSITION[1]}",
             f"Arithmetic:       {ARITHMETIC}",
@@ -630,7 +772,9 @@ class BudgetAccountant:
 
     def __repr__(self) -> str:
         text = (f"BudgetAccountant(epsilon={self._epsilon!r}, delta={self._delta!r}, "
-                f"spent={_show(self._spent[0])}")
+                + (f"neighbouring={self._neighbouring!r}, "
+                   if self._neighbouring != "add_remove" else "")
+                + f"spent={_show(self._spent[0])}")
         if self._delta > 0 or self._spent[1] > 0:
             text += f", spent_delta={_show(self._spent[1])}"
         if self._open_block is not None:
@@ -655,11 +799,12 @@ class BudgetAccountant:
         return f"{summary}<table><tr>{header}</tr>{body}</table>"
 
 
-class ParallelBlock:
+class ParallelBlock(_Shared):
     """Spends on disjoint partitions of the data, charged to the ledger as the largest one.
 
     Made by :meth:`BudgetAccountant.parallel` and used in a ``with``
-    statement; it accepts ``accountant=block`` wherever a ledger is accepted.
+    statement; ``accountant=block.partition(name)`` is accepted wherever a
+    ledger is (``accountant=block`` too, for a spend on every row).
     Introduced in notebook 04.
 
     Attributes
@@ -680,6 +825,11 @@ class ParallelBlock:
         self._parts: list[LedgerEntry] = []
         self._state = "new"
         self.entry: LedgerEntry | None = None
+
+    @property
+    def neighbouring(self) -> str:
+        """The ledger's unit of privacy."""
+        return self._ledger.neighbouring
 
     @property
     def parts(self) -> tuple[LedgerEntry, ...]:
@@ -705,17 +855,38 @@ class ParallelBlock:
         self._state = "closed"
         self.entry = self._ledger._close(self)
 
+    def partition(self, name: str) -> BlockPartition:
+        """The part of the block for one partition, to pass as ``accountant=``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ppml_lab.dp import dp_count, dp_mean
+        >>> ages = {"north": np.array([34.0, 51, 29]), "south": np.array([62.0, 45])}
+        >>> ledger = BudgetAccountant(1.0)
+        >>> with ledger.parallel(label="per region") as block:
+        ...     for region, x in ages.items():
+        ...         part = block.partition(region)
+        ...         _ = dp_count(x, epsilon=0.25, rng=0, accountant=part)
+        ...         _ = dp_mean(x, epsilon=0.5, bounds=(0, 100), rng=0, accountant=part)
+        >>> ledger.spent
+        PrivacyGuarantee(epsilon=0.75, delta=0.0)
+        """
+        name = check_label(name, "name", fix='Name the part of the data, e.g. "north".')
+        return BlockPartition(self, name)
+
     def spend(self, epsilon: float, delta: float = 0.0, *, label: str, by: str | None = None,
-              partition: str | None = None) -> LedgerEntry:
+              partition: str | None = None, neighbouring: str = "add_remove") -> LedgerEntry:
         """Record a spend on one partition, or refuse it if the block's charge would not fit.
 
         Parameters
         ----------
-        epsilon, delta, label, by
+        epsilon, delta, label, by, neighbouring
             As in :meth:`BudgetAccountant.spend`; ``by`` defaults to the block's.
         partition : str, optional
             Name of the partition the spend is on. Spends on the same partition
-            add up; without a name the spend is a partition of its own.
+            add up. Without a name the spend may read any row: it is charged on
+            top of every partition.
 
         Returns
         -------
@@ -734,7 +905,8 @@ class ParallelBlock:
             raise RuntimeError(f"the parallel block {self.label!r} is "
                                f"{'closed' if self._state == 'closed' else 'not open yet'}; "
                                f"spend inside `with ledger.parallel(label=...) as block:`.")
-        epsilon, delta, label, by = _check_spend(epsilon, delta, label, by)
+        epsilon, delta, label, by = _check_spend(epsilon, delta, label, by, neighbouring,
+                                                 self._ledger.neighbouring)
         partition = check_label(partition, "partition", optional=True,
                                 fix='Name the part of the data, e.g. partition="north".')
         draft = LedgerEntry(label=label, epsilon=epsilon, delta=delta, time=_EPOCH,
@@ -750,6 +922,32 @@ class ParallelBlock:
         charge = self.charge
         return (f"ParallelBlock(label={self.label!r}, parts={len(self._parts)}, "
                 f"charge=({charge.epsilon!r}, {charge.delta!r}), state={self._state!r})")
+
+
+class BlockPartition(_Shared):
+    """One partition of a parallel block, accepted as ``accountant=`` everywhere.
+
+    Made by :meth:`ParallelBlock.partition`; its :meth:`spend` is the block's
+    with ``partition=`` filled in. Introduced in notebook 04.
+    """
+
+    def __init__(self, block: ParallelBlock, name: str) -> None:
+        self.block = block
+        self.name = name
+
+    @property
+    def neighbouring(self) -> str:
+        """The ledger's unit of privacy."""
+        return self.block.neighbouring
+
+    def spend(self, epsilon: float, delta: float = 0.0, *, label: str, by: str | None = None,
+              neighbouring: str = "add_remove") -> LedgerEntry:
+        """Spend on this partition of the block (see :meth:`ParallelBlock.spend`)."""
+        return self.block.spend(epsilon, delta, label=label, by=by, partition=self.name,
+                                neighbouring=neighbouring)
+
+    def __repr__(self) -> str:
+        return f"BlockPartition(block={self.block.label!r}, name={self.name!r})"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -803,14 +1001,25 @@ def _entry_from_dict(raw: Any, where: str, *, in_block: bool = False) -> LedgerE
     return entry
 
 
+def _same_summary(stated: Any, computed: dict[str, float]) -> bool:
+    """Whether a summary read from JSON states exactly the computed numbers (no bools)."""
+    return (isinstance(stated, dict) and set(stated) == set(computed)
+            and all(type(stated[k]) in (int, float) and stated[k] == v
+                    for k, v in computed.items()))
+
+
 def _rows(entries: Iterable[LedgerEntry]) -> Iterable[list[str]]:
     for i, entry in enumerate(entries, start=1):
         amount = _amount(entry)
         label = entry.label
         if entry.parts:
-            n = len({p.partition if p.partition is not None else ("own", j)
-                     for j, p in enumerate(entry.parts)})
-            label += f" (parallel: largest of {n} partition{'s' if n != 1 else ''})"
+            n = len({p.partition for p in entry.parts if p.partition is not None})
+            anywhere = sum(p.partition is None for p in entry.parts)
+            what = [f"largest of {n} partition{'s' if n != 1 else ''}"] if n else []
+            if anywhere:
+                what.append(f"{'plus ' if n else ''}{anywhere} spend{'s' if anywhere != 1 else ''}"
+                            f" on every row")
+            label += f" (parallel: {', '.join(what)})"
         yield [str(i), entry.time.isoformat(), _show(amount[0]), _show(amount[1]),
                entry.by or "-", label]
         for j, part in enumerate(entry.parts, start=1):
@@ -825,7 +1034,8 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
             for row in [header, *rows]]
 
 
-def _spend_on(accountant: Any, epsilon: float, delta: float = 0.0, *, label: str) -> None:
+def _spend_on(accountant: Any, epsilon: float, delta: float = 0.0, *, label: str,
+              neighbouring: str = "add_remove") -> None:
     """Charge ``accountant`` (if given) before a release; used by the queries and mechanisms.
 
     Raises TypeError for an object that cannot be spent on, and lets
@@ -838,4 +1048,7 @@ def _spend_on(accountant: Any, epsilon: float, delta: float = 0.0, *, label: str
                    accountant, "Create a ledger with ledger = BudgetAccountant(epsilon=1.0) and "
                    "pass accountant=ledger (RDP and PLD accountants compute an epsilon; they "
                    "keep no budget).", kind=TypeError)
-    accountant.spend(epsilon, delta, label=label)
+    if neighbouring == "add_remove":
+        accountant.spend(epsilon, delta, label=label)
+    else:
+        accountant.spend(epsilon, delta, label=label, neighbouring=neighbouring)

@@ -45,6 +45,26 @@ epsilon-DP under replace-one neighbours only (its noise scale depends on
 ``n``). In both methods the dataset size ``n`` is treated as public, as in
 Opacus and diffprivlib.
 
+With ``accountant=``, a fit spends its ``(epsilon, delta)`` in the unit of
+its guarantee: an add/remove ledger (the default) accepts ``"gd"`` fits
+(with ``neighbouring="replace_one"`` too, whose doubled noise covers both
+relations) and refuses output perturbation, which needs a ledger made with
+``BudgetAccountant(..., neighbouring="replace_one")``. Every clone of the
+estimator shares the ledger (a ledger is never copied), so
+``cross_val_score`` and ``GridSearchCV`` charge every fit they make.
+
+Convergence
+-----------
+Each step multiplies the weights by ``1 - learning_rate * l2`` before the
+gradient step, so ``learning_rate * l2 >= 2`` can only diverge: ``fit``
+refuses it before spending anything. Released weights are always finite: a
+fit whose weights overflow raises instead of releasing them. Output
+perturbation needs the exact minimiser: ``fit`` certifies the optimiser's
+answer by strong convexity (``||w - w*|| <= ||grad J(w)|| / l2``), refuses
+to release (and spends nothing) if that distance exceeds ``1e-4 * Delta``,
+and calibrates the noise to ``Delta * (1 + 2e-4)``, which covers the residual
+for both neighbours.
+
 Rows must have L2 norm at most ``data_norm`` (default 1, e.g. standardise
 with public constants, then divide each row longer than 1 by its norm with
 :func:`ppml_lab.datasets.unit_rows`). Longer rows raise a ``ValueError``
@@ -80,7 +100,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._random import as_generator
 from .._validation import (check_array, check_choice, check_delta, check_epsilon,
-                           check_integer, check_nonnegative, check_positive, check_targets)
+                           check_integer, check_nonnegative, check_positive, check_targets, fail)
 from ..exceptions import PrivacyLeakWarning
 from .budget import _spend_on
 from .dpsgd import calibrate_noise_multiplier
@@ -169,10 +189,11 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
     neighbouring : {"add_remove", "replace_one"} or None, default None
         None means "add_remove" for ``"gd"`` and "replace_one" for output
         perturbation (the only relation it supports).
-    accountant : BudgetAccountant or None, default None
+    accountant : BudgetAccountant, BlockPartition or None, default None
         If given, ``fit`` spends ``(epsilon, delta)`` on it (label
-        ``"DPLogisticRegression.fit"``) before training; a refused spend
-        leaves the model unfitted.
+        ``"DPLogisticRegression.fit"``) before any noise is drawn; a refused
+        spend leaves the model unfitted. Shared by every clone, never
+        copied. Output perturbation needs a replace-one ledger.
     rng : None, int or numpy.random.Generator, default None
         Stored unmodified; turned into a generator in ``fit``.
 
@@ -191,7 +212,10 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         Poisson sampling rate (1.0 for the full batch).
     clip_norm_ : float
     epsilon_spent_, delta_spent_ : float
-        The privacy cost of the fit (what ``accountant`` is charged).
+        The privacy cost of the fit, in the unit ``neighbouring_``.
+    neighbouring_ : str
+        The neighbouring relation of the guarantee (``"add_remove"`` or
+        ``"replace_one"``).
 
     Examples
     --------
@@ -237,6 +261,12 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         lr = check_positive(self.learning_rate, "learning_rate", fix="Pass e.g. learning_rate=2.0.")
         l2 = None if self.l2 is None else check_nonnegative(
             self.l2, "l2", fix="Pass e.g. l2=1e-3, or None for the method's default.")
+        if method == "gd" and l2 is not None and lr * l2 >= 2.0:
+            raise fail("learning_rate", "such that learning_rate * l2 < 2 (each step multiplies "
+                       "the weights by 1 - learning_rate * l2, so a product of 2 or more "
+                       "diverges)", lr, f"With l2={l2!r}, pass learning_rate < {2.0 / l2:.4g} "
+                       f"(e.g. {1.0 / l2:.4g}), or a smaller l2.",
+                       show=f"learning_rate={lr!r} and l2={l2!r} (product {lr * l2:.4g})")
         if method == "output_perturbation" and l2 is not None and l2 == 0:
             raise ValueError("`l2` must be positive for method='output_perturbation' (the "
                              "sensitivity is 2 L / (n l2)); got 0.0. Pass e.g. l2=1e-2.")
@@ -266,19 +296,35 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
             q = batch / n
         gen = as_generator(self.rng)
         sigma = _noise_multiplier(epsilon, delta, q, steps) if method == "gd" else math.nan
-        _spend_on(self.accountant, epsilon, delta, label="DPLogisticRegression.fit")
+        # the unit of the guarantee: gd with replace-one noise (2 * clip) covers add/remove too
+        unit = neighbouring
+        if method == "gd" and neighbouring == "replace_one":
+            unit = getattr(self.accountant, "neighbouring", "add_remove")
 
         Xt = np.hstack([X, np.ones((n, 1))])
         onehot = np.zeros((n, len(classes)))
         onehot[np.arange(n), y_index] = 1.0
         if method == "gd":
+            _spend_on(self.accountant, epsilon, delta, label="DPLogisticRegression.fit",
+                      neighbouring=unit)
             sensitivity = clip * (2.0 if neighbouring == "replace_one" else 1.0)
-            W = self._gd(Xt, onehot, gen, steps=steps, lr=lr, l2=l2, clip=clip,
-                         noise_std=sigma * sensitivity, q=q)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                W = self._gd(Xt, onehot, gen, steps=steps, lr=lr, l2=l2, clip=clip,
+                             noise_std=sigma * sensitivity, q=q)
+            if not np.all(np.isfinite(W)):
+                raise FloatingPointError(
+                    f"DP gradient descent diverged: the weights overflowed with "
+                    f"learning_rate={lr!r}, l2={l2!r}, max_iter={steps}. Nothing was released "
+                    f"(the fit's budget is spent). Pass a smaller learning_rate, e.g. "
+                    f"learning_rate=5.0 (the default).")
             n_iter = steps
         else:
             W = _output_perturbation(Xt, onehot, gen, epsilon=epsilon, l2=l2,
-                                     row_norm=math.sqrt(data_norm ** 2 + 1.0))
+                                     row_norm=math.sqrt(data_norm ** 2 + 1.0),
+                                     spend=lambda: _spend_on(
+                                         self.accountant, epsilon, 0.0,
+                                         label="DPLogisticRegression.fit",
+                                         neighbouring="replace_one"))
             n_iter = 1
         self.classes_ = classes
         self.n_features_in_ = d
@@ -294,6 +340,7 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         self.clip_norm_ = clip
         self.epsilon_spent_ = epsilon
         self.delta_spent_ = delta
+        self.neighbouring_ = unit
         return self
 
     def _check_rows(self, X: np.ndarray) -> float:
@@ -391,19 +438,28 @@ def output_perturbation_l2(epsilon: float, n: int, n_params: int) -> float:
     return 4.0 * n_params / (n * epsilon)
 
 
-def _minimise(objective: Any, size: int) -> np.ndarray:
+#: Output perturbation releases only minimisers certified within this fraction of the
+#: sensitivity, and widens its noise by twice that fraction (both neighbours' residuals).
+OPTIMISER_SLACK = 1e-4
+
+
+def _minimise(objective: Any, size: int) -> tuple[np.ndarray, float]:
+    """L-BFGS minimiser of a smooth objective and its gradient norm there."""
     res = minimize(objective, np.zeros(size), jac=True, method="L-BFGS-B",
                    options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 5000})
-    return res.x
+    return res.x, float(np.linalg.norm(objective(res.x)[1]))
 
 
 def _output_perturbation(Xt: np.ndarray, onehot: np.ndarray, gen: np.random.Generator, *,
-                         epsilon: float, l2: float, row_norm: float) -> np.ndarray:
+                         epsilon: float, l2: float, row_norm: float,
+                         spend: Any = None) -> np.ndarray:
     """Chaudhuri et al. 2011: exact regularised minimiser + Gamma-norm noise; weights (k, p).
 
     Two classes: one logistic vector ``w`` (loss ``log(1 + exp(-s w.x~))``,
     Lipschitz ``L = ||x~||``), returned as the softmax rows ``(0, w)``. More
-    classes: the softmax loss, ``L = sqrt(2) ||x~||``.
+    classes: the softmax loss, ``L = sqrt(2) ||x~||``. The minimiser is
+    certified (``||w - w*|| <= ||grad|| / l2``, strong convexity) before
+    ``spend()`` is called and any noise is drawn.
     """
     n, k, p = Xt.shape[0], onehot.shape[1], Xt.shape[1]
     if k == 2:
@@ -428,8 +484,18 @@ def _output_perturbation(Xt: np.ndarray, onehot: np.ndarray, gen: np.random.Gene
             grad = (_softmax(z) - onehot).T @ Xt / n + l2 * W
             return loss, grad.ravel()
         size = k * p
-    w = _minimise(objective, size)
+    w, grad_norm = _minimise(objective, size)
     sensitivity = 2.0 * lipschitz / (n * l2)       # replace-one change of the minimiser
+    distance = grad_norm / l2                      # certified ||w - w*||
+    if not distance <= OPTIMISER_SLACK * sensitivity:
+        raise RuntimeError(
+            f"output perturbation needs the exact minimiser, and the optimiser stopped "
+            f"{distance:.3g} from it (at most {OPTIMISER_SLACK * sensitivity:.3g} allowed); "
+            f"nothing was spent or released. Pass a larger l2 (it makes the problem better "
+            f"conditioned), e.g. l2=None for the default.")
+    if spend is not None:
+        spend()
+    sensitivity *= 1.0 + 2.0 * OPTIMISER_SLACK    # covers both neighbours' residuals
     direction = gen.normal(size=size)
     direction /= np.linalg.norm(direction)
     radius = gen.gamma(shape=size, scale=sensitivity / epsilon)   # density ~ exp(-eps |b| / D)

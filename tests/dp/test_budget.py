@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ppml_lab.dp import (BudgetAccountant, GaussianMechanism, LaplaceMechanism, LedgerEntry,
-                         ParallelBlock, RandomizedResponse)
+from ppml_lab.dp import (BudgetAccountant, DPLogisticRegression, GaussianMechanism,
+                         LaplaceMechanism, LedgerEntry, ParallelBlock, RandomizedResponse,
+                         dp_count, dp_mean)
 from ppml_lab.dp.composition import PrivacyGuarantee, basic_composition, parallel_composition
 from ppml_lab.exceptions import BudgetExceededError
 
@@ -283,7 +284,7 @@ def test_a_parallel_block_charges_the_max_not_the_sum():
     with acc.parallel(label="count per region", by="ann") as block:
         assert isinstance(block, ParallelBlock)
         for epsilon, region in [(0.3, "north"), (0.5, "south"), (0.2, "east")]:
-            block.spend(epsilon, label=f"count {region}")
+            block.spend(epsilon, label=f"count {region}", partition=region)
         assert block.charge == PrivacyGuarantee(0.5, 0.0)
         assert acc.spent.epsilon == 0.0  # charged on exit
     assert acc.spent == PrivacyGuarantee(0.5, 0.0)
@@ -302,9 +303,51 @@ def test_named_partitions_add_up_inside_and_the_largest_is_charged():
         block.spend(0.5, 1e-6, label="count", partition="ward 1")
         block.spend(0.25, 2e-6, label="mean", partition="ward 1")   # ward 1: 0.75, 3e-6
         block.spend(0.7, label="count", partition="ward 2")         # ward 2: 0.7, 0
-        block.spend(0.1, 4e-6, label="count")                       # its own: 0.1, 4e-6
+        block.spend(0.1, 4e-6, label="count", partition="ward 3")   # ward 3: 0.1, 4e-6
     assert acc.spent == PrivacyGuarantee(0.75, 4e-6)  # max epsilon and max delta, separately
-    assert [p.partition for p in acc.history[0].parts] == ["ward 1", "ward 1", "ward 2", None]
+    assert [p.partition for p in acc.history[0].parts] == ["ward 1", "ward 1", "ward 2", "ward 3"]
+
+
+def test_two_queries_on_the_same_rows_cost_the_sum_inside_a_block():
+    """Issue 13's reproducer: spends that name no partition may read the same rows."""
+    x = np.array([12.0, 40.0, 77.0, 51.0])
+    acc = ledger(10.0)
+    with acc.parallel(label="n") as block:
+        dp_mean(x, epsilon=1.0, bounds=(0, 100), accountant=block, rng=0)
+        dp_count(x, epsilon=1.0, accountant=block, rng=0)
+    assert acc.spent.epsilon == 2.0
+    assert acc.history[0].label == "n" and acc.history[0].epsilon == 2.0
+
+
+def test_an_unnamed_spend_counts_on_every_partition():
+    acc = ledger(10.0, delta=1e-5)
+    with acc.parallel(label="regions") as block:
+        block.spend(0.5, 1e-6, label="count", partition="north")
+        block.spend(0.25, label="count", partition="south")
+        block.spend(0.125, 2e-6, label="total over all regions")
+        assert block.charge == PrivacyGuarantee(0.625, 3e-6)
+    assert acc.spent == PrivacyGuarantee(0.625, 3e-6)
+    row = acc.report().splitlines()[-4]
+    assert row.endswith("regions (parallel: largest of 2 partitions, plus 1 spend on every row)")
+
+
+def test_queries_mechanisms_and_estimators_name_their_partition():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 2)) / 3
+    X /= np.maximum(1.0, np.linalg.norm(X, axis=1, keepdims=True))
+    y = (X[:, 0] > 0).astype(int)
+    acc = ledger(10.0, delta=1e-5)
+    with acc.parallel(label="per half") as block:
+        for name, rows in (("first", slice(0, 100)), ("second", slice(100, 200))):
+            part = block.partition(name)
+            dp_count(X[rows], epsilon=0.5, accountant=part, rng=0)
+            LaplaceMechanism(0.25).release(1.0, accountant=part, rng=0)
+            DPLogisticRegression(epsilon=1.0, accountant=part, rng=0).fit(X[rows], y[rows])
+    assert acc.spent == PrivacyGuarantee(1.75, 1e-5)
+    assert [p.partition for p in acc.history[0].parts] == ["first"] * 3 + ["second"] * 3
+    assert repr(part) == "BlockPartition(block='per half', name='second')"
+    with pytest.raises(ValueError, match=r"`name` must be"):
+        acc.parallel(label="x").partition("")
 
 
 @FIXED
@@ -312,8 +355,8 @@ def test_named_partitions_add_up_inside_and_the_largest_is_charged():
 def test_block_charge_agrees_with_parallel_composition(epsilons):
     acc = ledger(10.0)
     with acc.parallel(label="parts") as block:
-        for epsilon in epsilons:
-            block.spend(epsilon, label="part")
+        for i, epsilon in enumerate(epsilons):
+            block.spend(epsilon, label="part", partition=f"part {i}")
     assert acc.spent.epsilon == parallel_composition(epsilons).epsilon == max(epsilons)
 
 
@@ -321,8 +364,8 @@ def test_a_block_spend_that_does_not_raise_the_max_is_never_refused():
     acc = ledger(1.0)
     acc.spend(0.5, label="before")
     with acc.parallel(label="regions") as block:
-        for _ in range(10):
-            block.spend(0.5, label="region")
+        for i in range(10):
+            block.spend(0.5, label="region", partition=str(i))
     assert acc.remaining.epsilon == 0.0
 
 
@@ -331,14 +374,14 @@ def test_refusal_in_a_block_is_up_front_and_changes_nothing():
     acc.spend(0.7, label="before")
     ledger_before = snapshot(acc)
     with acc.parallel(label="regions") as block:
-        block.spend(0.2, label="north")
+        block.spend(0.2, label="north", partition="north")
         with pytest.raises(BudgetExceededError) as info:
-            block.spend(0.5, label="south")
+            block.spend(0.5, label="south", partition="south")
         assert str(info.value) == ("spending epsilon=0.5 in the parallel block 'regions' would "
                                    "exceed the remaining budget (0.3 of 1.0); use a smaller "
                                    "epsilon or a new BudgetAccountant.")
         assert [p.label for p in block.parts] == ["north"]
-        block.spend(0.3, label="south")
+        block.spend(0.3, label="south", partition="south")
     assert acc.spent.epsilon == 1.0
     assert json.loads(snapshot(acc))["entries"][:1] == json.loads(ledger_before)["entries"]
 
@@ -438,7 +481,7 @@ def busy_ledger() -> BudgetAccountant:
     with acc.parallel(label="per region", by="bob") as block:
         block.spend(0.7, label="count", partition="north")
         block.spend(0.3, 1e-7, label="mean", partition="north")
-        block.spend(0.9, label="count", by="carl")
+        block.spend(0.9, label="count", by="carl", partition="south")
     acc.spend(1e-20, label="sliver")
     return acc
 
@@ -460,7 +503,7 @@ def test_json_states_the_rules_and_the_totals():
     assert document["format"] == "ppml_lab.BudgetAccountant" and document["version"] == 1
     assert "adding or removing one example" in document["unit_of_privacy"]
     assert "sequential" in document["composition"] and "parallel" in document["composition"]
-    assert document["budget"] == {"epsilon": 3.0, "delta": 1e-5}
+    assert document["budget"] == {"epsilon": 3.0, "delta": 1e-5, "neighbouring": "add_remove"}
     assert document["spent"] == {"epsilon": 1.3, "delta": 1.1e-6}
     assert document["entries"][2]["parts"][0] == {
         "time": "2024-05-01T09:02:00.123456+02:00", "label": "count", "by": "bob",
@@ -574,7 +617,7 @@ def test_report_is_fit_for_a_data_protection_record():
     assert rows[3].endswith("per region (parallel: largest of 2 partitions)")
     assert rows[4].split() == ["3.1", "2024-05-01T09:02:00.123456+02:00", "0.7", "0.0", "bob",
                                "count", "[partition", "north]"]
-    assert rows[6].split()[4:] == ["carl", "count"]
+    assert rows[6].split()[4:] == ["carl", "count", "[partition", "south]"]
     assert rows[7].split()[:3] == ["4", "2024-05-01T09:05:00.123456+02:00", "1e-20"]
     assert len(rows) == 8
 

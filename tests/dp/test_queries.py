@@ -420,7 +420,7 @@ def test_queries_on_disjoint_parts_in_a_parallel_block():
     ledger = _ledger(1.0)
     regions = {"north": X[:3], "south": X[3:]}
     with ledger.parallel(label="count per region") as block:
-        counts = {name: dp_count(part, epsilon=1.0, rng=0, accountant=block)
+        counts = {name: dp_count(part, epsilon=1.0, rng=0, accountant=block.partition(name))
                   for name, part in regions.items()}
     assert counts["north"] == dp_count(X[:3], epsilon=1.0, rng=0)
     assert ledger.spent.epsilon == 1.0
