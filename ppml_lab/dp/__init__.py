@@ -19,7 +19,7 @@ from .rdp import (RDPAccountant, gaussian_rdp, laplace_rdp, rdp_to_delta, rdp_to
 from .zcdp import gaussian_zcdp, zcdp_to_dp
 from .dpsgd import calibrate_noise_multiplier, dpsgd_epsilon
 from .pld import PLDAccountant
-from .budget import BudgetAccountant, LedgerEntry, ParallelBlock
+from .budget import BlockPartition, BudgetAccountant, LedgerEntry, ParallelBlock
 from .composition_experiments import CompositionCurves, composition_curves
 from .logistic import DPLogisticRegression
 from .training_experiments import AccuracyCurve, AccuracyPoint, accuracy_at, accuracy_curve
@@ -58,6 +58,7 @@ __all__ = [
     "dpsgd_epsilon",
     "calibrate_noise_multiplier",
     "BudgetAccountant",
+    "BlockPartition",
     "LedgerEntry",
     "ParallelBlock",
     "CompositionCurves",

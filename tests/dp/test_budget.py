@@ -582,6 +582,39 @@ def test_from_json_refuses_a_ledger_that_does_not_check_out(change, match):
         BudgetAccountant.from_json(tampered(change))
 
 
+@pytest.mark.parametrize("change, match", [
+    (lambda d: d.update(unit_of_privacy="one user"), r"`unit_of_privacy` must be 'one example "
+                                                     r"\(neighbouring datasets differ by adding"),
+    (lambda d: d.update(composition="advanced"), r"`composition` must be"),
+    (lambda d: d.update(arithmetic="floats"), r"`arithmetic` must be"),
+    (lambda d: d.update(comment="hi"), r"unknown keys \['comment'\]"),
+    (lambda d: d["spent"].update(note=1), r"`spent` must be"),
+    (lambda d: d["spent"].update(delta=str(d["spent"]["delta"])), r"`spent` must be"),
+    (lambda d: d["budget"].update(neighbouring="replace_one"), r"`unit_of_privacy` must be 'one "
+                                                              r"example \(.*by replacing"),
+    (lambda d: d["budget"].update(neighbouring="swap"), r"`neighbouring` must be one of"),
+    (lambda d: d["budget"].update(currency="eps"), r"`budget` must be an object with keys"),
+])
+def test_from_json_refuses_summaries_and_rules_that_disagree_with_the_ledger(change, match):
+    with pytest.raises(ValueError, match=match):
+        BudgetAccountant.from_json(tampered(change))
+
+
+def test_from_json_reads_a_ledger_written_before_units_were_recorded():
+    document = json.loads(busy_ledger().to_json())
+    del document["budget"]["neighbouring"]
+    assert BudgetAccountant.from_json(json.dumps(document)).neighbouring == "add_remove"
+
+
+@pytest.mark.parametrize("depth", [10_000, 200_000])
+def test_from_json_refuses_deeply_nested_input_with_a_clear_error(depth):
+    for text in ("[" * depth + "]" * depth,
+                 '{"format": "ppml_lab.BudgetAccountant", "version": 1, "entries": '
+                 + "[" * depth + "]" * depth + "}"):
+        with pytest.raises(ValueError, match=r"`text` must be a ledger exported by "):
+            BudgetAccountant.from_json(text)
+
+
 def test_from_json_refuses_what_is_not_json_or_not_text():
     with pytest.raises(ValueError, match=r"`text` must be .*; got text that is not JSON"):
         BudgetAccountant.from_json("{not json")
