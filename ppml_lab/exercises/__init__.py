@@ -2,8 +2,11 @@
 
 A notebook shows a starter (a function whose body is ``...``, or a variable set
 to ``...``) and a check cell. Until the learner fills in the starter, the check
-says "not attempted yet" with a hint, so the notebook still runs top to bottom.
-Then it says "passed" or "not yet", with a hint aimed at the mistake it found.
+says "not attempted yet" and how to ask for a hint (none is shown unasked), so
+the notebook still runs top to bottom. Then it says "passed" or "not yet", with
+a hint aimed at the mistake it found. :func:`hint` gives hints in tiers
+(``hint("02.1", level=2)`` is more specific than level 1). Exercises that ask
+for what the library already has refuse an answer that calls it.
 
 =================  ==========================================  ====================================
 id                 check                                       the learner writes

@@ -93,8 +93,16 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     return ExerciseList(e for e in EXERCISES if int(e.notebook) == number)
 
 
-def hint(exercise_id: str) -> Hint:
-    """Return the general hint of an exercise.
+def hint(exercise_id: str, level: int = 1) -> Hint:
+    """Return a hint of an exercise: ``level=1`` a nudge, higher levels more specific.
+
+    Parameters
+    ----------
+    exercise_id : str
+        For example ``"03.1"``.
+    level : int, default 1
+        Which tier, from 1 to the exercise's number of hints (the hint says
+        how many there are and how to ask for the next).
 
     Notes
     -----
@@ -106,7 +114,12 @@ def hint(exercise_id: str) -> Hint:
     💡 Hint for exercise 00.1: The scale is `sensitivity / epsilon`, and a count has sensitivity 1: divide 1 by 0.5.
     """
     exercise = get_exercise(exercise_id)
-    return Hint(exercise.id, exercise.hint)
+    hints = exercise.hints
+    level = check_integer(level, "level", minimum=1, maximum=len(hints),
+                          fix=f"Exercise {exercise.id} has {len(hints)} hint"
+                              f"{'s' if len(hints) != 1 else ''}: pass level=1"
+                              + (f" to {len(hints)}." if len(hints) > 1 else "."))
+    return Hint(exercise.id, hints[level - 1], level=level, of=len(hints))
 
 
 def show_solution(exercise_id: str) -> Solution:

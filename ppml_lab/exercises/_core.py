@@ -4,7 +4,14 @@ A check never raises because of what the *learner* wrote: a function that is
 still the starter (its body is ``...``, so it returns ``None``, or it raises
 :class:`NotImplementedError`) gives a neutral "not attempted yet" result, and
 any other exception becomes a failed result that shows the exception's type and
-message. The committed notebooks hold the unfilled starters and must run top to
+message. A "not attempted" result shows no hint, only how to ask for one
+(:func:`~ppml_lab.exercises.hint`, in tiers from a nudge to the method), so a
+committed notebook never gives the answer away before the learner tries.
+
+Exercises that ask the learner to write what the library already has say so,
+and their checks refuse an answer that calls the library's function
+(:class:`Reporter` ``forbidden=``): the first call of the learner's function
+runs under a profiler hook that notices if the forbidden code runs. The committed notebooks hold the unfilled starters and must run top to
 bottom, so this matters. Only an answer of the wrong kind raises (``fn()``
 passed instead of ``fn``, text instead of a number): a :class:`TypeError` or
 :class:`ValueError` from :mod:`ppml_lab._validation`, naming the parameter.
@@ -24,6 +31,7 @@ import html
 import io
 import inspect
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -158,10 +166,12 @@ class Reporter:
     the function cannot be called that way.
     """
 
-    def __init__(self, exercise_id: str, hint: str, call: str = "") -> None:
+    def __init__(self, exercise_id: str, hint: str, call: str = "",
+                 forbidden: Sequence[Callable[..., Any]] = ()) -> None:
         self.exercise_id = exercise_id
         self.hint = hint
         self.call = call
+        self.forbidden = tuple(forbidden)
 
     def passed(self, message: str) -> CheckResult:
         return CheckResult(self.exercise_id, True, message)
@@ -170,7 +180,10 @@ class Reporter:
         return CheckResult(self.exercise_id, False, message, self.hint if hint is None else hint)
 
     def not_attempted(self, message: str) -> CheckResult:
-        return CheckResult(self.exercise_id, False, message, self.hint, attempted=False)
+        """A neutral result with no hint in it, only how to ask for one."""
+        return CheckResult(self.exercise_id, False,
+                           f"{message} Stuck? `exercises.hint(\"{self.exercise_id}\")` gives a "
+                           f"first hint.", attempted=False)
 
 
 class Stop(Exception):
@@ -182,18 +195,21 @@ class Stop(Exception):
 
 
 def run_function_check(fn: Any, body: Callable[[Callable[..., Any], Reporter], CheckResult], *,
-                       check_name: str, exercise_id: str, hint: str, call: str) -> CheckResult:
+                       check_name: str, exercise_id: str, hint: str, call: str,
+                       forbidden: Sequence[Callable[..., Any]] = ()) -> CheckResult:
     """The frame shared by every check of a learner's *function*.
 
     Checks that ``fn`` is callable (a ``TypeError`` naming ``fn`` otherwise),
     runs ``body(fn, reporter)`` and turns a :class:`Stop` raised anywhere in
     it into its result. ``call`` is how the check calls the function, e.g.
     ``"estimate_yes_rate(reports, epsilon)"``; its name is quoted in the fix.
+    ``forbidden`` lists the library functions the learner must not call (the
+    exercise asks them to write it themselves).
     """
     name = call.split("(", 1)[0]
     check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
                                  f"{check_name}({name}).")
-    reporter = Reporter(exercise_id, hint, call=call)
+    reporter = Reporter(exercise_id, hint, call=call, forbidden=forbidden)
     try:
         return body(fn, reporter)
     except Stop as stop:
@@ -279,6 +295,16 @@ def call_learner(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, 
     quiet = contextlib.redirect_stdout(io.StringIO()) if n > 1 else contextlib.nullcontext()
     try:
         with quiet:
+            if reporter.forbidden:  # the first call under watch: does it call the library?
+                called = _calls_any(reporter.forbidden, fn, args, kwargs, append)
+                if called:
+                    raise Stop(reporter.failed(
+                        f"{function_label(fn)} calls `{called}`, the library's own answer. This "
+                        f"exercise asks you to write it yourself (the check compares your "
+                        f"function with that one).",
+                        hint="Use numpy and the formula from the text above the exercise; the "
+                             "library's function is what the check compares against."))
+                n -= 1
             for _ in range(n):
                 append(fn(*args, **kwargs))
             if first and is_placeholder(outputs[0]):
@@ -307,6 +333,43 @@ def call_learner(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, 
                 f"`{call_text(fn, args, kwargs)}` returned `{placeholder_text(out)}`. Is a "
                 "`return` missing in one branch of your code?"))
     return outputs
+
+
+def qualified_name(fn: Callable[..., Any]) -> str:
+    """``module.name`` of a library function as a learner would import it, e.g.
+    ``ppml_lab.dp.calibrate_noise_multiplier`` or ``ppml_lab.dp.RandomizedResponse.release``."""
+    func = getattr(fn, "__func__", fn)
+    module = getattr(func, "__module__", "") or ""
+    public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+    # ppml_lab.dp.dpsgd.calibrate_noise_multiplier is exported as ppml_lab.dp.<name>
+    parts = public.split(".")
+    package = ".".join(parts[:2]) if parts[:1] == ["ppml_lab"] and len(parts) > 2 else public
+    return f"{package}.{func.__qualname__}"
+
+
+def _calls_any(forbidden: Sequence[Callable[..., Any]], fn: Callable[..., Any],
+               args: Sequence[Any], kwargs: dict[str, Any], append: Callable[[Any], None]
+               ) -> str:
+    """Call ``fn`` once, appending its output; return the name of the first forbidden
+    function it called (directly or not), or ``""``."""
+    codes = {}
+    for f in forbidden:
+        code = getattr(inspect.unwrap(getattr(f, "__func__", f)), "__code__", None)
+        if code is not None:
+            codes[code] = qualified_name(f)
+    seen: list[str] = []
+
+    def watch(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and not seen and frame.f_code in codes:
+            seen.append(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        append(fn(*args, **kwargs))
+    finally:
+        sys.setprofile(previous)
+    return seen[0] if seen else ""
 
 
 def describe_output(out: Any) -> str:
@@ -356,22 +419,38 @@ def _short_repr(value: Any) -> str:
 class Hint:
     """A hint for one exercise, shown as a line of text (or Markdown).
 
+    Hints come in tiers, from a nudge to the method; ``level`` of ``of``
+    says which, and the text says how to ask for the next one.
+
     Examples
     --------
     >>> Hint("00.1", "Divide 1 by epsilon.")
     💡 Hint for exercise 00.1: Divide 1 by epsilon.
+    >>> Hint("02.1", "What must the probability of the truth be?", level=1, of=3)
+    💡 Hint 1 of 3 for exercise 02.1: What must the probability of the truth be? (More: `exercises.hint("02.1", level=2)`.)
     """
 
     exercise_id: str
     text: str
+    level: int = 1
+    of: int = 1
+
+    def _title(self) -> str:
+        tier = f" {self.level} of {self.of}" if self.of > 1 else ""
+        return f"Hint{tier} for exercise {self.exercise_id}"
+
+    def _more(self) -> str:
+        if self.level >= self.of:
+            return ""
+        return f' (More: `exercises.hint("{self.exercise_id}", level={self.level + 1})`.)'
 
     def __repr__(self) -> str:
-        return f"{_HINT_ICON} Hint for exercise {self.exercise_id}: {self.text}"
+        return f"{_HINT_ICON} {self._title()}: {self.text}{self._more()}"
 
     __str__ = __repr__
 
     def _repr_markdown_(self) -> str:
-        return f"{_HINT_ICON} **Hint for exercise {self.exercise_id}:** {_to_markdown(self.text)}"
+        return f"{_HINT_ICON} **{self._title()}:** {_to_markdown(self.text + self._more())}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -443,13 +522,19 @@ class Exercise:
     solution : callable
         The reference solution in :mod:`ppml_lab.exercises.solutions`.
     hint : str
-        The general hint.
+        The general hint, the first tier: a nudge that does not give the
+        answer away (it is also shown when an attempt fails for a reason the
+        check does not recognise).
     answer_name : str or None
         For exercises answered with a value, the variable the starter defines
         (the solution is then called without arguments to get the value).
         ``None`` for exercises answered with a function.
     question : str
         For value exercises, the question, shown as a comment in the starter.
+    more_hints : tuple of str
+        Further tiers of hints, each more specific than the last (the last
+        may name the method; none is the solution, which
+        :func:`~ppml_lab.exercises.show_solution` shows).
     """
 
     id: str
@@ -459,6 +544,12 @@ class Exercise:
     hint: str
     answer_name: str | None = None
     question: str = ""
+    more_hints: tuple[str, ...] = ()
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """Every tier of hints, the general hint first."""
+        return (self.hint, *self.more_hints)
 
     @property
     def notebook(self) -> str:

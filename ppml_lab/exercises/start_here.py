@@ -46,8 +46,7 @@ def check_warmup(answer: Any) -> CheckResult:
     Examples
     --------
     >>> check_warmup(...)
-    ✏️ Exercise 00.1 not attempted yet: your answer is still `...`. Replace it with a number and run the check again.
-    💡 Hint: The scale is `sensitivity / epsilon`, and a count has sensitivity 1: divide 1 by 0.5.
+    ✏️ Exercise 00.1 not attempted yet: your answer is still `...`. Replace it with a number and run the check again. Stuck? `exercises.hint("00.1")` gives a first hint.
     >>> check_warmup(2)
     ✅ Exercise 00.1 passed: the noise scale at epsilon = 0.5 is `1 / 0.5` = 2, so the noisy count typically misses the true count by about 2. Smaller epsilon, more noise, more privacy.
     """

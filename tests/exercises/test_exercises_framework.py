@@ -95,10 +95,53 @@ def test_get_exercise_accepts_short_ids_and_rejects_unknown_ones():
 
 
 @pytest.mark.parametrize("exercise_id", ALL_IDS)
-def test_hint_renders_the_exercise_hint(exercise_id):
-    shown = hint(exercise_id)
-    assert repr(shown) == f"💡 Hint for exercise {exercise_id}: {get_exercise(exercise_id).hint}"
-    assert shown._repr_markdown_().startswith(f"💡 **Hint for exercise {exercise_id}:**")
+def test_hint_renders_the_exercise_hints_in_tiers(exercise_id):
+    exercise = get_exercise(exercise_id)
+    hints = exercise.hints
+    assert hints[0] == exercise.hint and len(set(hints)) == len(hints)
+    for level, text in enumerate(hints, start=1):
+        shown = hint(exercise_id, level=level)
+        if len(hints) == 1:
+            assert repr(shown) == f"💡 Hint for exercise {exercise_id}: {text}"
+            assert shown._repr_markdown_().startswith(f"💡 **Hint for exercise {exercise_id}:**")
+        else:
+            title = f"💡 Hint {level} of {len(hints)} for exercise {exercise_id}: "
+            more = (f' (More: `exercises.hint("{exercise_id}", level={level + 1})`.)'
+                    if level < len(hints) else "")
+            assert repr(shown) == title + text + more
+    with pytest.raises(ValueError, match=rf"`level` must be an integer in \[1, {len(hints)}\]"):
+        hint(exercise_id, level=len(hints) + 1)
+
+
+def test_a_check_refuses_an_answer_that_calls_the_forbidden_library_function():
+    from ppml_lab.dp import LaplaceMechanism
+    from ppml_lab.exercises._core import Reporter, call_learner, run_function_check
+
+    def body(fn, reporter):
+        (out,) = call_learner(fn, (1.0,), {}, reporter, first=True, what="a number")
+        return reporter.passed(f"got {out}")
+
+    def one_liner(x):
+        return LaplaceMechanism(1.0).release(x, rng=0)
+
+    def helper(x):  # the library called one level down is still the library
+        return one_liner(x)
+
+    def own(x):
+        return x + float(np.random.default_rng(0).laplace())
+
+    forbidden = (LaplaceMechanism.release,)
+    for fn in (one_liner, helper):
+        result = run_function_check(fn, body, check_name="check", exercise_id="00.9", hint="h",
+                                    call="fn(x)", forbidden=forbidden)
+        assert not result.passed and result.attempted
+        assert "calls `ppml_lab.dp.LaplaceMechanism.release`, the library's own answer" in \
+            result.message and "write it yourself" in result.message
+    assert run_function_check(own, body, check_name="check", exercise_id="00.9", hint="h",
+                              call="fn(x)", forbidden=forbidden).passed
+    assert run_function_check(one_liner, body, check_name="check", exercise_id="00.9",
+                              hint="h", call="fn(x)").passed  # nothing forbidden
+    assert Reporter("00.9", "h").forbidden == ()
 
 
 @pytest.mark.parametrize("exercise_id", ALL_IDS)
@@ -135,7 +178,8 @@ def test_function_starter_is_the_solution_without_its_body(exercise_id, starter_
     namespace = starter_namespace(exercise_id)
     result = eval(exercise.check_call, {**vars(ex), **namespace})
     assert result.status == "not attempted"
-    assert result.hint == exercise.hint
+    assert result.hint == ""  # no hint before an attempt, only how to ask for one
+    assert result.message.endswith(f'Stuck? `exercises.hint("{exercise_id}")` gives a first hint.')
 
 
 @pytest.mark.parametrize("exercise_id", VALUE_IDS)
@@ -145,8 +189,9 @@ def test_value_starter_defines_the_answer_as_ellipsis(exercise_id, starter_names
     assert namespace[exercise.answer_name] is Ellipsis
     assert all(line.startswith("#") for line in exercise.starter.splitlines()[:-1])
     result = eval(exercise.check_call, {**vars(ex), **namespace})
-    assert result.status == "not attempted"
-    assert result.message.endswith("Replace it with a number and run the check again.")
+    assert result.status == "not attempted" and result.hint == ""
+    assert result.message.endswith("Replace it with a number and run the check again. Stuck? "
+                                   f'`exercises.hint("{exercise_id}")` gives a first hint.')
 
 
 # --- every check -------------------------------------------------------------------------------
@@ -185,7 +230,7 @@ def test_unfilled_function_is_not_attempted(exercise_id, placeholder):
     fn = {"none": none, "ellipsis": ellipsis, "not_implemented": not_implemented}[placeholder]
     result = get_exercise(exercise_id).check(fn)
     assert result.status == "not attempted" and not result.passed and not result.attempted
-    assert result.hint == get_exercise(exercise_id).hint
+    assert result.hint == "" and "Hint" not in repr(result) and "Hint" not in result._repr_html_()
     assert repr(result).startswith(
         f"✏️ Exercise {exercise_id} not attempted yet: `{placeholder}`")
 
