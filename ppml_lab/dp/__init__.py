@@ -12,6 +12,7 @@ from .mechanisms import (ExponentialMechanism, GaussianMechanism, LaplaceMechani
 from .experiments import (attacker_posterior_bound, noise_experiment, noisy_count_experiment,
                           randomized_response_experiment)
 from .queries import DPHistogram, dp_count, dp_histogram, dp_mean, dp_sum
+from .estimates import EstimateCheck, compare_to_truth
 from .composition import (PrivacyGuarantee, advanced_composition, basic_composition,
                           optimal_composition, parallel_composition)
 from .rdp import (RDPAccountant, gaussian_rdp, laplace_rdp, rdp_to_delta, rdp_to_epsilon,
@@ -37,6 +38,8 @@ __all__ = [
     "dp_mean",
     "dp_histogram",
     "DPHistogram",
+    "EstimateCheck",
+    "compare_to_truth",
     "attacker_posterior_bound",
     "noisy_count_experiment",
     "randomized_response_experiment",
