@@ -310,6 +310,8 @@ def call_learner(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, 
             if first and is_placeholder(outputs[0]):
                 for _ in range(20):
                     append(fn(*args, **kwargs))
+    except Stop:
+        raise
     except NotImplementedError:
         raise Stop(reporter.not_attempted(
             f"{function_label(fn)} still raises NotImplementedError. Replace that line with "

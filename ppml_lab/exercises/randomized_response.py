@@ -23,12 +23,23 @@ from ._stats import Z, RatioTest, binomial_z, dp_ratio_test, same_proportion_z
 
 __all__ = ["check_randomized_response", "check_rr_estimate"]
 
-_HINT_02_1 = ("Compute `p_truth = np.exp(epsilon) / (1 + np.exp(epsilon))`; if `rng.random() < "
-              "p_truth` return `true_answer`, otherwise return the other answer, "
-              "`1 - true_answer`.")
-_HINT_02_2 = ("Each report is the truth with probability `p = e**epsilon / (1 + e**epsilon)` and "
-              "the other answer with probability `q = 1 - p`, so the expected share of 1s is "
-              "`rate * p + (1 - rate) * q`. Solve that for `rate`.")
+_HINT_02_1 = ("Each report must be the true answer with probability `e**epsilon / "
+              "(1 + e**epsilon)`. How do you make something happen with a given probability, "
+              "using only `rng`?")
+_MORE_02_1 = ("`rng.random()` is uniform on [0, 1), so `rng.random() < p` is true with "
+              "probability `p`.",
+              "Compute the probability of the truth from epsilon, draw one uniform number, and "
+              "return the true answer when it falls below that probability, the other answer "
+              "(`1 - true_answer`) otherwise.")
+_HINT_02_2 = ("The raw share of 1s among the reports is biased towards 1/2. Write its expected "
+              "value in terms of the true rate, then undo that.")
+_MORE_02_2 = ("A report is the truth with probability `p = e**epsilon / (1 + e**epsilon)` and "
+              "the other answer with probability `1 - p`, so the expected share of 1s is "
+              "`rate * p + (1 - rate) * (1 - p)`.",
+              "That is linear in `rate`: solve it for `rate`. The denominator is `2 * p - 1`, "
+              "which is why small epsilons blow the noise up.")
+_FORBIDDEN_02_1 = (RandomizedResponse.release,)
+_FORBIDDEN_02_2 = (RandomizedResponse.estimate,)
 
 # 02.1: 4000 calls for each true answer (0, 1) and each epsilon; 24 000 calls take about 20 ms
 # for a plain Python answer. With Z = 5, each of the 6 frequency tests and 6 ratio tests rejects
@@ -139,7 +150,8 @@ def check_randomized_response(fn: Callable[..., Any]) -> CheckResult:
     """
     return run_function_check(fn, _check_rr, check_name="check_randomized_response",
                               exercise_id="02.1", hint=_HINT_02_1,
-                              call="randomized_response(true_answer, epsilon, rng=rng)")
+                              call="randomized_response(true_answer, epsilon, rng=rng)",
+                              forbidden=_FORBIDDEN_02_1)
 
 
 def _check_rr(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -321,7 +333,8 @@ def check_rr_estimate(fn: Callable[..., Any]) -> CheckResult:
     """
     return run_function_check(fn, _check_estimate, check_name="check_rr_estimate",
                               exercise_id="02.2", hint=_HINT_02_2,
-                              call="estimate_yes_rate(reports, epsilon)")
+                              call="estimate_yes_rate(reports, epsilon)",
+                              forbidden=_FORBIDDEN_02_2)
 
 
 def _check_estimate(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -379,7 +392,7 @@ def _check_estimate(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
 
 EXERCISES = (
     Exercise("02.1", "Randomized response", check_randomized_response,
-             solutions.randomized_response, _HINT_02_1),
+             solutions.randomized_response, _HINT_02_1, more_hints=_MORE_02_1),
     Exercise("02.2", "Estimating the true yes-rate from noisy reports", check_rr_estimate,
-             solutions.estimate_yes_rate, _HINT_02_2),
+             solutions.estimate_yes_rate, _HINT_02_2, more_hints=_MORE_02_2),
 )
