@@ -117,7 +117,10 @@ UNITS_OF_PRIVACY = {
 }
 UNIT_OF_PRIVACY = UNITS_OF_PRIVACY["add_remove"]
 COMPOSITION = ("basic sequential composition: the epsilons add up, and so do the deltas;",
-               "a parallel block over disjoint partitions charges only its largest partition")
+               "a parallel block charges its largest named partition, plus spends naming none")
+#: What ledgers exported before spends without a partition were charged on every row said.
+_COMPOSITION_V1 = ("basic sequential composition: the epsilons add up, and so do the deltas; "
+                   "a parallel block over disjoint partitions charges only its largest partition")
 _NEIGHBOURING_FIX = ("Pass neighbouring='add_remove' (the kit's unit, as Opacus and "
                      "dp-accounting) or 'replace_one' (as diffprivlib).")
 ARITHMETIC = "exact: amounts are added as the decimals they were written as"
@@ -702,6 +705,8 @@ class BudgetAccountant(_Shared):
                     raise fail(key, f"{summary}, as the entries add up to", document[key])
             stated = {"unit_of_privacy": UNITS_OF_PRIVACY[ledger.neighbouring],
                       "composition": " ".join(COMPOSITION), "arithmetic": ARITHMETIC}
+            if document.get("composition") == _COMPOSITION_V1:  # same rule for named parts
+                document["composition"] = stated["composition"]
             for key, value in stated.items():
                 if key in document and document[key] != value:
                     raise fail(key, f"{value!r}, the rule this ledger follows", document[key])
@@ -736,7 +741,7 @@ class BudgetAccountant(_Shared):
         Privacy budget ledger
         Unit of privacy:  one example (neighbouring datasets differ by adding or removing one example)
         Composition:      basic sequential composition: the epsilons add up, and so do the deltas;
-                          a parallel block over disjoint partitions charges only its largest partition
+                          a parallel block charges its largest named partition, plus spends naming none
         Arithmetic:       exact: amounts are added as the decimals they were written as
         Total budget:     epsilon=1.0, delta=0.0
         Spent:            epsilon=0.75, delta=0.0

@@ -19,7 +19,7 @@ id                 check                                       the learner write
 03.2               :func:`check_posterior_bound`               a probability
 03.3               :func:`check_gaussian_sigma`                ``fn(sensitivity, epsilon, delta)``
 03.4               :func:`check_epsilon_for_posterior`         an epsilon
-04.1               :func:`check_advanced_composition`          ``fn(epsilon, k, delta_prime)``
+04.1               :func:`check_advanced_pays_off`             ``fn(epsilon, delta_prime)``
 04.2               :func:`check_noise_for_target`              ``fn(target_epsilon, delta,
                                                                sample_rate, steps)``
 05.1               :func:`check_dpsgd_step`                    ``fn(per_example_grads, clip_norm,
@@ -52,7 +52,7 @@ from __future__ import annotations
 from . import solutions
 from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
-from .composition_budgets import check_advanced_composition, check_noise_for_target
+from .composition_budgets import check_advanced_pays_off, check_noise_for_target
 from .dp_training import check_dpsgd_step, check_tuning_cost
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
@@ -73,7 +73,7 @@ __all__ = [
     "check_posterior_bound",
     "check_gaussian_sigma",
     "check_epsilon_for_posterior",
-    "check_advanced_composition",
+    "check_advanced_pays_off",
     "check_noise_for_target",
     "check_dpsgd_step",
     "check_tuning_cost",

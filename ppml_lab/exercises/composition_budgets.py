@@ -1,10 +1,14 @@
 """Exercises of notebook 04 (composition and budgets).
 
-* 04.1 :func:`check_advanced_composition`: write the advanced composition
-  bound; compared with :func:`ppml_lab.dp.advanced_composition`.
+* 04.1 :func:`check_advanced_pays_off`: from how many releases on does
+  advanced composition beat basic composition? A reasoning exercise: the
+  learner turns the two bounds into an inequality in ``k`` (and sees that for
+  ``e**epsilon >= 2`` it never holds); checked against
+  :func:`ppml_lab.dp.advanced_composition`.
 * 04.2 :func:`check_noise_for_target`: find the smallest noise multiplier
-  that keeps a DP-SGD run within a target epsilon; compared with
-  :func:`ppml_lab.dp.calibrate_noise_multiplier`.
+  that keeps a DP-SGD run within a target epsilon, written by the learner
+  (a call of :func:`ppml_lab.dp.calibrate_noise_multiplier` is refused);
+  compared with it.
 
 Introduced in notebook 04.
 """
@@ -13,51 +17,74 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
+
+import numpy as np
 
 from ..dp import advanced_composition, calibrate_noise_multiplier, dpsgd_epsilon
-from ._core import (CheckResult, Exercise, Reporter, as_real_output, call_learner, call_text,
-                    run_function_check, fmt_number, function_label)
+from ._core import (CheckResult, Exercise, Reporter, call_learner, call_text, describe_output,
+                    run_function_check, as_real_output, fmt_number, function_label)
 from . import solutions
 
-__all__ = ["check_advanced_composition", "check_noise_for_target"]
+__all__ = ["check_advanced_pays_off", "check_noise_for_target"]
 
-_HINT_04_1 = ("Translate the formula in the docstring: `np.sqrt` for the square root, `np.log` "
-              "for the natural logarithm ln and `np.exp(epsilon) - 1` for `e**epsilon - 1`. Add "
-              "both terms.")
-_HINT_04_2 = ("More noise means a smaller epsilon. Keep two noise multipliers, one too small "
-              "(its epsilon is above the target) and one large enough; try the one in the middle "
-              "(`np.sqrt(low * high)` on a log scale), keep the half that still brackets the "
-              "answer, and stop when they are 0.1% apart. Return the large-enough one.")
-
-
-# --- 04.1 advanced composition ------------------------------------------------------------
-
-# (epsilon, k, delta_prime): many small steps (where advanced composition wins), few large ones
-# (where it loses to basic composition), and an epsilon large enough that e**epsilon - 1 and
-# epsilon differ clearly.
-_ADVANCED_CASES = ((0.1, 100, 1e-5), (0.5, 10, 1e-6), (0.01, 10_000, 1e-5), (1.0, 3, 1e-3))
-
-
-def _library_advanced(epsilon: float, k: int, delta_prime: float) -> float:
-    return advanced_composition(epsilon, 0.0, k, delta_prime).epsilon
+_HINT_04_1 = ("Write both totals for `k` releases: basic composition `k * epsilon`, and the "
+              "advanced bound in the docstring. For which `k` is the second smaller?")
+_MORE_04_1 = ("Divide both sides of `sqrt(2 k ln(1 / delta_prime)) * epsilon + k * epsilon * "
+              "(e**epsilon - 1) < k * epsilon` by `epsilon`, and collect the terms in `k`.",
+              "You should reach `sqrt(2 k ln(1 / delta_prime)) < k * (2 - e**epsilon)`. If the "
+              "right side cannot be positive, advanced composition never wins (return "
+              "`math.inf`); otherwise square both sides and solve for `k`, then take the "
+              "smallest whole number that is strictly larger.")
+_HINT_04_2 = ("More noise means a smaller epsilon: the run's epsilon falls as the noise "
+              "multiplier grows. How do you find where a decreasing function crosses a level?")
+_MORE_04_2 = ("Bisection: keep one noise multiplier that is too small (its epsilon is above the "
+              "target) and one that is large enough, try one in between, and keep the half that "
+              "still brackets the answer.",
+              "Try the middle on a log scale, `np.sqrt(low * high)`, stop when the two ends are "
+              "0.1% apart, and return the end that meets the target (`high`).")
 
 
-def check_advanced_composition(fn: Callable[..., Any]) -> CheckResult:
-    """Check exercise 04.1: the advanced composition bound of Dwork, Rothblum and Vadhan.
+# --- 04.1 when advanced composition pays off -------------------------------------------------
 
-    The learner writes ``fn(epsilon, k, delta_prime) -> float`` returning
-    ``sqrt(2 k ln(1 / delta_prime)) * epsilon + k * epsilon * (e**epsilon - 1)``.
-    The check compares it with :func:`ppml_lab.dp.advanced_composition` on
-    four fixed inputs (relative tolerance 1e-9). Basic composition
-    (``k * epsilon``), a missing second term, ``k * epsilon**2`` for the second
-    term, ``e**epsilon`` without the ``- 1``, a missing factor 2, ``log10`` and a
-    missing square root get their own hints.
+# (epsilon, delta_prime): small and middling epsilons with different crossovers (29, 187, 23),
+# and epsilon = 1, where e**epsilon > 2 and advanced composition never beats basic composition.
+_PAYOFF_CASES = ((0.1, 1e-5), (0.5, 1e-5), (0.2, 1e-3), (1.0, 1e-3))
+
+
+def _payoff(epsilon: float, delta_prime: float) -> float:
+    """Smallest k with advanced < basic composition, from the closed form (inf: never)."""
+    gain = 2.0 - math.exp(epsilon)
+    if gain <= 0:
+        return math.inf
+    return float(math.floor(2.0 * math.log(1.0 / delta_prime) / gain ** 2) + 1)
+
+
+def _beats_basic(epsilon: float, delta_prime: float, k: int) -> bool:
+    """Whether the library's advanced composition of ``k`` releases is below ``k * epsilon``."""
+    return advanced_composition(epsilon, 0.0, k, delta_prime).epsilon < k * epsilon
+
+
+def check_advanced_pays_off(fn: Callable[..., Any]) -> CheckResult:
+    """Check exercise 04.1: from how many releases on advanced composition beats basic.
+
+    The learner writes ``fn(epsilon, delta_prime)`` returning the smallest
+    whole number of releases ``k`` for which advanced composition
+    (:func:`ppml_lab.dp.advanced_composition` with ``delta_prime``) gives a
+    strictly smaller total epsilon than basic composition (``k * epsilon``),
+    or ``math.inf`` if it never does. Solving
+    ``sqrt(2 k ln(1/delta')) < k (2 - e**epsilon)`` gives
+    ``k > 2 ln(1/delta') / (2 - e**epsilon)**2`` when ``e**epsilon < 2``, and
+    never otherwise. On four fixed settings the answer must be exact; the
+    library's bound is checked at ``k`` and ``k - 1`` in the tests. An answer
+    that is not a whole number, one less than the answer (not strict), a
+    dropped second term, ``log10``, and a finite answer where there is none
+    get their own hints.
 
     Parameters
     ----------
     fn : callable
-        The learner's function, called as ``fn(epsilon, k, delta_prime)``.
+        The learner's function, called as ``fn(epsilon, delta_prime)``.
 
     Returns
     -------
@@ -75,61 +102,72 @@ def check_advanced_composition(fn: Callable[..., Any]) -> CheckResult:
     Examples
     --------
     >>> from ppml_lab.exercises import solutions
-    >>> check_advanced_composition(solutions.advanced_composition_epsilon).passed
+    >>> check_advanced_pays_off(solutions.advanced_pays_off_from).passed
     True
-    >>> check_advanced_composition(lambda epsilon, k, delta_prime: k * epsilon).hint
-    'That is basic composition, `k * epsilon`. Advanced composition grows like `sqrt(k)`: use the formula in the docstring.'
+    >>> check_advanced_pays_off(lambda epsilon, delta_prime: 30).hint[:38]
+    'Write both totals for `k` releases: ba'
     """
-    return run_function_check(fn, _check_advanced, check_name="check_advanced_composition",
+    return run_function_check(fn, _check_payoff, check_name="check_advanced_pays_off",
                               exercise_id="04.1", hint=_HINT_04_1,
-                              call="advanced_composition_epsilon(epsilon, k, delta_prime)")
+                              call="advanced_pays_off_from(epsilon, delta_prime)")
 
 
-def _check_advanced(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
-    what = "epsilon_total, one positive number"
+def _as_k(out: Any, fn: Callable[..., Any], args: tuple[Any, ...], reporter: Reporter,
+          what: str) -> float:
+    """A learner's answer as a float (``math.inf`` allowed)."""
+    if isinstance(out, (float, np.floating)) and math.isinf(out) and out > 0:
+        return math.inf
+    return as_real_output(out, fn, args, {}, reporter, what=what)
+
+
+def _check_payoff(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
+    what = "the smallest whole number of releases, or `math.inf`"
     got = []
-    for i, args in enumerate(_ADVANCED_CASES):
+    for i, args in enumerate(_PAYOFF_CASES):
         (out,) = call_learner(fn, args, {}, reporter, first=(i == 0), what=what)
-        got.append(as_real_output(out, fn, args, {}, reporter, what=what))
-    expected = [_library_advanced(*args) for args in _ADVANCED_CASES]
-
-    def matches(values: Sequence[float], tol: float) -> bool:
-        return all(abs(g - v) <= tol * abs(v) for g, v in zip(got, values))
-
-    if matches(expected, 1e-9):
-        e0, k0, d0 = _ADVANCED_CASES[0]
-        e1, k1, d1 = _ADVANCED_CASES[1]
+        got.append(_as_k(out, fn, args, reporter, what))
+    expected = [_payoff(*args) for args in _PAYOFF_CASES]
+    if got == expected:
+        (e0, d0), (e1, d1), _, (e3, _) = _PAYOFF_CASES
         return reporter.passed(
-            f"{function_label(fn)} matches `advanced_composition`. For {k0} queries at epsilon "
-            f"{e0:g} (delta' = {fmt_number(d0)}) it gives {expected[0]:.2f}, against "
-            f"{k0 * e0:g} by basic composition; but for {k1} queries at epsilon {e1:g} it gives "
-            f"{expected[1]:.2f}, worse than basic composition's {k1 * e1:g}. Advanced "
-            "composition pays off for many small steps.")
-
-    i = next(i for i in range(len(got)) if abs(got[i] - expected[i]) > 1e-9 * abs(expected[i]))
-    message = (f"`{call_text(fn, _ADVANCED_CASES[i], {})}` returned {got[i]:.6g}; advanced "
-               f"composition gives {expected[i]:.6g}.")
-    mistakes: list[tuple[Callable[[float, int, float], float], str]] = [
-        (lambda e, k, d: k * e,
-         "That is basic composition, `k * epsilon`. Advanced composition grows like `sqrt(k)`: "
-         "use the formula in the docstring."),
-        (lambda e, k, d: math.sqrt(2 * k * math.log(1 / d)) * e,
-         "The second term is missing: add `k * epsilon * (np.exp(epsilon) - 1)`."),
-        (lambda e, k, d: math.sqrt(2 * k * math.log(1 / d)) * e + k * e * e,
-         "`k * epsilon**2` is the small-epsilon approximation of the second term; the theorem "
-         "has `k * epsilon * (np.exp(epsilon) - 1)`."),
-        (lambda e, k, d: math.sqrt(2 * k * math.log(1 / d)) * e + k * e * math.exp(e),
-         "The second term is `k * epsilon * (e**epsilon - 1)`: subtract 1 from `np.exp(epsilon)`."),
-        (lambda e, k, d: math.sqrt(k * math.log(1 / d)) * e + k * e * math.expm1(e),
-         "The factor 2 is missing under the square root: `np.sqrt(2 * k * np.log(1 / "
-         "delta_prime))`."),
-        (lambda e, k, d: math.sqrt(2 * k * math.log10(1 / d)) * e + k * e * math.expm1(e),
+            f"{function_label(fn)} is right. At epsilon {e0:g} per release (delta' = "
+            f"{fmt_number(d0)}) advanced composition wins from {expected[0]:.0f} releases on, at "
+            f"epsilon {e1:g} only from {expected[1]:.0f}, and at epsilon {e3:g} never: once "
+            "`e**epsilon >= 2`, its second term alone is as large as basic composition. That is "
+            "why it is a tool for many small steps.")
+    i = next(i for i in range(len(got)) if got[i] != expected[i])
+    args, value, want = _PAYOFF_CASES[i], got[i], expected[i]
+    shown = f"`{call_text(fn, args, {})}` returned {value:g}"
+    if math.isinf(want):
+        return reporter.failed(
+            f"{shown}; at epsilon {args[0]:g} advanced composition never beats basic "
+            f"composition.",
+            hint="Compare `2 - e**epsilon` with 0: when `e**epsilon >= 2`, the term "
+                 "`k * epsilon * (e**epsilon - 1)` alone is at least `k * epsilon`, for every "
+                 "k. Return `math.inf` then.")
+    message = f"{shown}; the smallest number of releases is {want:.0f}."
+    if math.isinf(value):
+        return reporter.failed(message, hint="It does pay off at this epsilon (e**epsilon < 2): "
+                                             "solve the inequality for k.")
+    if value != math.floor(value):
+        return reporter.failed(message, hint="k counts releases: return the smallest *whole* "
+                                             "number strictly above your bound.")
+    if value == want - 1 and not _beats_basic(args[0], args[1], int(value)):
+        return reporter.failed(message, hint=f"At k = {value:.0f} advanced composition is still "
+                                             "not smaller (at best equal): the inequality is "
+                                             "strict, so take the next whole number.")
+    slips = [
+        (lambda e, d: math.floor(2 * math.log(1 / d)) + 1,
+         "That drops the second term, `k * epsilon * (e**epsilon - 1)`: keep it on the left, and "
+         "the factor on the right becomes `2 - e**epsilon`."),
+        (lambda e, d: math.floor(2 * math.log10(1 / d) / (2 - math.exp(e)) ** 2) + 1,
          "ln is the natural logarithm: `np.log`, not `np.log10`."),
-        (lambda e, k, d: 2 * k * math.log(1 / d) * e + k * e * math.expm1(e),
-         "The square root covers `2 * k * ln(1 / delta_prime)`: use `np.sqrt(...)`."),
+        (lambda e, d: math.floor(2 * math.log(1 / d) / (1 - math.exp(e)) ** 2) + 1,
+         "Moving `k * epsilon * (e**epsilon - 1)` to the right leaves `k * epsilon * (2 - "
+         "e**epsilon)`, not `(1 - e**epsilon)`."),
     ]
-    for formula, hint in mistakes:
-        if matches([formula(*args) for args in _ADVANCED_CASES], 1e-6):
+    for formula, hint in slips:
+        if value == formula(*args):
             return reporter.failed(message, hint=hint)
     return reporter.failed(message)
 
@@ -163,7 +201,8 @@ def check_noise_for_target(fn: Callable[..., Any]) -> CheckResult:
     noise than :func:`ppml_lab.dp.calibrate_noise_multiplier`. An answer
     calibrated with the PLD accountant (which needs less noise) passes too,
     with a note. Too little noise, far too much, and an epsilon returned
-    instead of a noise multiplier get their own hints.
+    instead of a noise multiplier get their own hints. An answer that calls
+    ``calibrate_noise_multiplier`` is refused: the exercise is to write it.
 
     Parameters
     ----------
@@ -195,7 +234,8 @@ def check_noise_for_target(fn: Callable[..., Any]) -> CheckResult:
     """
     return run_function_check(fn, _check_target, check_name="check_noise_for_target",
                               exercise_id="04.2", hint=_HINT_04_2,
-                              call="noise_for_target(target_epsilon, delta, sample_rate, steps)")
+                              call="noise_for_target(target_epsilon, delta, sample_rate, steps)",
+                              forbidden=(calibrate_noise_multiplier,))
 
 
 def _check_target(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -247,8 +287,8 @@ def _check_target(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
 
 
 EXERCISES = (
-    Exercise("04.1", "Advanced composition", check_advanced_composition,
-             solutions.advanced_composition_epsilon, _HINT_04_1),
+    Exercise("04.1", "When advanced composition pays off", check_advanced_pays_off,
+             solutions.advanced_pays_off_from, _HINT_04_1, more_hints=_MORE_04_1),
     Exercise("04.2", "The noise for a target epsilon", check_noise_for_target,
-             solutions.noise_for_target, _HINT_04_2),
+             solutions.noise_for_target, _HINT_04_2, more_hints=_MORE_04_2),
 )

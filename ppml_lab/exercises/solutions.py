@@ -39,7 +39,7 @@ __all__ = [
     "posterior_bound",
     "gaussian_sigma",
     "epsilon_for_posterior",
-    "advanced_composition_epsilon",
+    "advanced_pays_off_from",
     "noise_for_target",
     "dpsgd_step",
     "tuning_total_epsilon",
@@ -129,17 +129,25 @@ def epsilon_for_posterior(certainty: float = 0.9, prior: float = 0.5) -> float:
 
 # --- 04 composition and budgets ---------------------------------------------------------------
 
-def advanced_composition_epsilon(epsilon: float, k: int, delta_prime: float) -> float:
-    """Total epsilon of ``k`` mechanisms, each epsilon-DP, by advanced composition.
+def advanced_pays_off_from(epsilon: float, delta_prime: float) -> float:
+    """Smallest number of releases from which advanced composition beats basic composition.
 
-    Dwork, Rothblum and Vadhan (2010): running ``k`` epsilon-DP mechanisms on the
-    same data is (epsilon_total, delta_prime)-DP for any delta_prime in (0, 1), with
+    ``k`` releases, each epsilon-DP, on the same data. Basic composition:
+    ``k * epsilon``. Advanced composition (Dwork, Rothblum and Vadhan 2010),
+    paying an extra ``delta_prime``:
 
-        epsilon_total = sqrt(2 * k * ln(1 / delta_prime)) * epsilon + k * epsilon * (e**epsilon - 1)
+        sqrt(2 * k * ln(1 / delta_prime)) * epsilon + k * epsilon * (e**epsilon - 1)
 
-    Return epsilon_total.
+    Return the smallest whole ``k`` for which the advanced total is strictly
+    smaller than the basic one, or ``math.inf`` if it never is.
     """
-    return np.sqrt(2 * k * np.log(1 / delta_prime)) * epsilon + k * epsilon * (np.exp(epsilon) - 1)
+    import math
+
+    # advanced < basic  <=>  sqrt(2 k ln(1/d)) < k (2 - e**epsilon)
+    gain = 2 - np.exp(epsilon)
+    if gain <= 0:  # the second term alone is at least k * epsilon
+        return math.inf
+    return math.floor(2 * np.log(1 / delta_prime) / gain**2) + 1
 
 
 def noise_for_target(target_epsilon: float, delta: float, sample_rate: float,
@@ -149,7 +157,7 @@ def noise_for_target(target_epsilon: float, delta: float, sample_rate: float,
     ``dpsgd_epsilon(noise_multiplier, sample_rate, steps, delta)`` (RDP accountant)
     gives the epsilon of a run, and it falls as the noise grows. Search for the
     smallest noise that meets the target, to within 0.1%, and return a value
-    that meets it (or call the library's ``calibrate_noise_multiplier``).
+    that meets it. Write the search yourself (not ``calibrate_noise_multiplier``).
     """
     from ppml_lab.dp import dpsgd_epsilon
 

@@ -603,6 +603,9 @@ def test_from_json_refuses_summaries_and_rules_that_disagree_with_the_ledger(cha
 def test_from_json_reads_a_ledger_written_before_units_were_recorded():
     document = json.loads(busy_ledger().to_json())
     del document["budget"]["neighbouring"]
+    document["composition"] = ("basic sequential composition: the epsilons add up, and so do "
+                               "the deltas; a parallel block over disjoint partitions charges "
+                               "only its largest partition")
     assert BudgetAccountant.from_json(json.dumps(document)).neighbouring == "add_remove"
 
 
@@ -633,7 +636,7 @@ def test_report_is_fit_for_a_data_protection_record():
     for needed in ["Unit of privacy:  one example (neighbouring datasets differ by adding or "
                    "removing one example)",
                    "Composition:      basic sequential composition",
-                   "charges only its largest partition",
+                   "charges its largest named partition, plus spends naming none",
                    "Total budget:     epsilon=3.0, delta=1e-05",
                    "Spent:            epsilon=1.30000000000000000001, delta=1.1e-06",
                    "Remaining:        epsilon=1.69999999999999999999, delta=8.9e-06",

@@ -1,4 +1,4 @@
-"""Exercises 04.1 and 04.2 (advanced composition, the noise for a target epsilon): hints."""
+"""Exercises 04.1 and 04.2 (when advanced composition pays off, the noise for a target): hints."""
 
 from __future__ import annotations
 
@@ -8,103 +8,114 @@ import numpy as np
 import pytest
 
 from ppml_lab.dp import advanced_composition, calibrate_noise_multiplier, dpsgd_epsilon
-from ppml_lab.exercises import (check_advanced_composition, check_noise_for_target, get_exercise,
+from ppml_lab.exercises import (check_advanced_pays_off, check_noise_for_target, get_exercise,
                                 solutions)
+from ppml_lab.exercises.composition_budgets import _PAYOFF_CASES, _payoff
 
-# --- 04.1: correct answers written differently all pass -----------------------------------------
-
-
-def adv_math(epsilon, k, delta_prime):
-    first = math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon
-    return first + k * epsilon * math.expm1(epsilon)
+# --- 04.1: the closed form agrees with the library, and correct answers pass however written ---
 
 
-def adv_library(epsilon, k, delta_prime):
-    return advanced_composition(epsilon, 0.0, k, delta_prime).epsilon
+@pytest.mark.parametrize("epsilon, delta_prime", _PAYOFF_CASES)
+def test_the_answers_agree_with_the_library_bound(epsilon, delta_prime):
+    k = _payoff(epsilon, delta_prime)
+    if math.isinf(k):  # never: check far out too
+        assert all(advanced_composition(epsilon, 0.0, n, delta_prime).epsilon >= n * epsilon
+                   for n in (1, 10, 1000, 10**6, 10**9))
+        return
+    k = int(k)
+    assert advanced_composition(epsilon, 0.0, k, delta_prime).epsilon < k * epsilon
+    assert advanced_composition(epsilon, 0.0, k - 1, delta_prime).epsilon >= (k - 1) * epsilon
 
 
-def adv_numpy_scalar(epsilon, k, delta_prime):
-    return np.float64(np.sqrt(-2 * k * np.log(delta_prime)) * epsilon
-                      + k * epsilon * np.expm1(epsilon))
+def test_the_cases_have_distinct_answers():
+    assert [_payoff(*args) for args in _PAYOFF_CASES] == [29, 187, 23, math.inf]
 
 
-@pytest.mark.parametrize("fn", [solutions.advanced_composition_epsilon, adv_math, adv_library,
-                                adv_numpy_scalar])
-def test_correct_advanced_composition_passes_however_written(fn):
-    result = check_advanced_composition(fn)
+def payoff_by_search(epsilon, delta_prime):  # with the library, and reasoning for "never"
+    if math.exp(epsilon) >= 2:
+        return math.inf
+    k = 1
+    while advanced_composition(epsilon, 0.0, k, delta_prime).epsilon >= k * epsilon:
+        k += 1
+    return k
+
+
+def payoff_numpy(epsilon, delta_prime):
+    gain = 2 - np.exp(epsilon)
+    return np.inf if gain <= 0 else np.floor(-2 * np.log(delta_prime) / gain**2) + 1
+
+
+@pytest.mark.parametrize("fn", [solutions.advanced_pays_off_from, payoff_by_search,
+                                payoff_numpy])
+def test_correct_payoff_passes_however_written(fn):
+    result = check_advanced_pays_off(fn)
     assert result.passed, result
-    assert "For 100 queries at epsilon 0.1 (delta' = 1e-5) it gives 5.85, against 10" in \
-        result.message
-    assert "worse than basic composition's 5" in result.message
-
-
-def test_the_cases_show_both_sides_of_advanced_composition():
-    # many small steps: advanced beats basic; few large ones: it loses
-    assert advanced_composition(0.1, 0.0, 100, 1e-5).epsilon < 100 * 0.1
-    assert advanced_composition(0.5, 0.0, 10, 1e-6).epsilon > 10 * 0.5
+    assert "advanced composition wins from 29 releases on" in result.message
+    assert "at epsilon 1 never" in result.message
 
 
 # --- 04.1: common mistakes get their own hint ---------------------------------------------------
 
+def bound(epsilon, delta_prime):
+    gain = 2 - math.exp(epsilon)
+    return math.inf if gain <= 0 else 2 * math.log(1 / delta_prime) / gain**2
+
+
 MISTAKES_04_1 = {
-    "basic": (lambda epsilon, k, delta_prime: k * epsilon, "That is basic composition"),
-    "first term only": (lambda epsilon, k, delta_prime:
-                        math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon,
-                        "The second term is missing"),
-    "epsilon squared": (lambda epsilon, k, delta_prime:
-                        math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon
-                        + k * epsilon**2, "small-epsilon approximation"),
-    "no minus one": (lambda epsilon, k, delta_prime:
-                     math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon
-                     + k * epsilon * math.exp(epsilon), "subtract 1"),
-    "no factor 2": (lambda epsilon, k, delta_prime:
-                    math.sqrt(k * math.log(1 / delta_prime)) * epsilon
-                    + k * epsilon * math.expm1(epsilon), "The factor 2 is missing"),
-    "log10": (lambda epsilon, k, delta_prime:
-              math.sqrt(2 * k * math.log10(1 / delta_prime)) * epsilon
-              + k * epsilon * math.expm1(epsilon), "not `np.log10`"),
-    "no square root": (lambda epsilon, k, delta_prime:
-                       2 * k * math.log(1 / delta_prime) * epsilon
-                       + k * epsilon * math.expm1(epsilon), "The square root covers"),
+    "not whole": (bound, "whole"),
+    "not strict": (lambda e, d: bound(e, d) if math.isinf(bound(e, d)) else math.floor(bound(e, d)),
+                   "the inequality is strict"),
+    "second term dropped": (lambda e, d: math.floor(2 * math.log(1 / d)) + 1,
+                            "drops the second term"),
+    "log10": (lambda e, d: math.inf if math.exp(e) >= 2
+              else math.floor(2 * math.log10(1 / d) / (2 - math.exp(e)) ** 2) + 1, "`np.log10`"),
+    "one minus": (lambda e, d: math.floor(2 * math.log(1 / d) / (1 - math.exp(e)) ** 2) + 1,
+                  "not `(1 - e**epsilon)`"),
+    "finite for never": (lambda e, d: 10**6 if math.exp(e) >= 2 else _payoff(e, d),
+                         "Return `math.inf` then"),
+    "never where it pays": (lambda e, d: math.inf, "It does pay off"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES_04_1))
-def test_advanced_composition_mistakes_get_their_hint(name):
+def test_payoff_mistakes_get_their_hint(name):
     fn, hint = MISTAKES_04_1[name]
-    result = check_advanced_composition(fn)
+    result = check_advanced_pays_off(fn)
     assert result.status == "failed"
     assert hint in result.hint, result
-    assert result.message.startswith("`<lambda>(") or result.message.startswith("`fn(")
-    assert "advanced composition gives" in result.message
 
 
-def test_advanced_composition_unknown_mistake_gets_the_general_hint():
-    result = check_advanced_composition(lambda epsilon, k, delta_prime: 3.0)
-    assert result.status == "failed"
+def test_payoff_unknown_mistake_gets_the_general_hint():
+    result = check_advanced_pays_off(lambda epsilon, delta_prime: 3)
+    assert result.status == "failed" and result.message.endswith("is 29.")
     assert result.hint == get_exercise("04.1").hint
 
 
-def test_advanced_composition_nan_from_a_negative_logarithm_is_reported():
-    def log_of_delta(epsilon, k, delta_prime):  # ln(delta') < 0: the square root of a negative
-        return np.sqrt(2 * k * np.log(delta_prime)) * epsilon
-
-    with np.errstate(invalid="ignore"):
-        result = check_advanced_composition(log_of_delta)
-    assert result.status == "failed" and "returned nan" in result.message
+def test_payoff_text_and_strings_are_refused_clearly():
+    result = check_advanced_pays_off(lambda epsilon, delta_prime: "never")
+    assert result.status == "failed" and "the string 'never'" in result.message
 
 
 # --- 04.2 ---------------------------------------------------------------------------------------
 
 CASES = [(2.0, 1e-5, 256 / 60000, 14063), (1.0, 1e-6, 0.01, 1000)]
+# the library's answers, computed here so that the test doubles below do not call it
+BEST = {args: calibrate_noise_multiplier(*args) for args in CASES}
 
 
 def by_library(target_epsilon, delta, sample_rate, steps):
     return calibrate_noise_multiplier(target_epsilon, delta, sample_rate, steps)
 
 
-def by_pld(target_epsilon, delta, sample_rate, steps):
-    return calibrate_noise_multiplier(target_epsilon, delta, sample_rate, steps, accountant="pld")
+def by_pld(target_epsilon, delta, sample_rate, steps):  # a bisection with the PLD accountant
+    low, high = 0.1, 100.0
+    while high / low > 1.001:
+        middle = np.sqrt(low * high)
+        if dpsgd_epsilon(middle, sample_rate, steps, delta, accountant="pld") <= target_epsilon:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def linear_bisection(target_epsilon, delta, sample_rate, steps):
@@ -118,7 +129,14 @@ def linear_bisection(target_epsilon, delta, sample_rate, steps):
     return high
 
 
-@pytest.mark.parametrize("fn", [solutions.noise_for_target, by_library, linear_bisection])
+def test_calling_the_library_is_refused():
+    result = check_noise_for_target(by_library)
+    assert result.status == "failed"
+    assert "calls `ppml_lab.dp.calibrate_noise_multiplier`, the library's own answer" in \
+        result.message
+
+
+@pytest.mark.parametrize("fn", [solutions.noise_for_target, linear_bisection])
 def test_correct_noise_for_target_passes(fn):
     result = check_noise_for_target(fn)
     assert result.passed, result
@@ -143,7 +161,7 @@ def test_the_solution_meets_the_target_within_a_tenth_of_a_percent():
 
 def test_too_little_noise_is_refused():
     def returns_low(target_epsilon, delta, sample_rate, steps):  # the wrong end of the bracket
-        return calibrate_noise_multiplier(target_epsilon, delta, sample_rate, steps) * 0.9
+        return BEST[(target_epsilon, delta, sample_rate, steps)] * 0.9
 
     result = check_noise_for_target(returns_low)
     assert result.status == "failed"
@@ -153,7 +171,7 @@ def test_too_little_noise_is_refused():
 
 def test_too_much_noise_is_refused():
     def coarse(target_epsilon, delta, sample_rate, steps):
-        return calibrate_noise_multiplier(target_epsilon, delta, sample_rate, steps) * 1.2
+        return BEST[(target_epsilon, delta, sample_rate, steps)] * 1.2
 
     result = check_noise_for_target(coarse)
     assert result.status == "failed"
