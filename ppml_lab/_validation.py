@@ -119,8 +119,13 @@ def check_real(value: Any, name: str, *, rule: str = "a finite real number", fix
     return value
 
 
-def check_positive(value: Any, name: str, *, fix: str = "", allow_inf: bool = False) -> float:
+def check_positive(value: Any, name: str, *, fix: str = "", allow_inf: bool = False,
+                   minimum: float | None = None, maximum: float | None = None) -> float:
     """Check a strictly positive finite number (epsilon, sensitivity, scale ...).
+
+    ``minimum`` and ``maximum`` (both included) give the range where the
+    computation that uses the value still works (no overflow, no memory
+    blow-up); the caller documents it.
 
     Examples
     --------
@@ -130,10 +135,21 @@ def check_positive(value: Any, name: str, *, fix: str = "", allow_inf: bool = Fa
     Traceback (most recent call last):
     ...
     ValueError: `epsilon` must be a positive finite number; got 0.0. Pass e.g. epsilon=1.0.
+    >>> check_positive(1e308, "epsilon", maximum=1e4)
+    Traceback (most recent call last):
+    ...
+    ValueError: `epsilon` must be a positive number <= 10000; got 1e+308.
     """
     rule = "a positive number" if allow_inf else "a positive finite number"
+    if minimum is not None and maximum is not None:
+        rule = f"a number in [{minimum:g}, {maximum:g}]"
+    elif minimum is not None:
+        rule = f"a {'' if allow_inf else 'finite '}number >= {minimum:g}"
+    elif maximum is not None:
+        rule = f"a positive number <= {maximum:g}"
     value = check_real(value, name, rule=rule, fix=fix, allow_inf=allow_inf)
-    if not value > 0:
+    if not value > 0 or (minimum is not None and value < minimum) or (
+            maximum is not None and value > maximum):
         raise fail(name, rule, value, fix)
     return value
 
@@ -627,7 +643,8 @@ def check_targets(y: Any, n_rows: int, name: str = "y") -> tuple[np.ndarray, np.
     """Check class labels (1-D, one per row, no NaN, at least two classes).
 
     Returns the sorted classes and each label's index into them. Labels may
-    be numbers or strings.
+    be integers, whole-valued floats (0.0, 1.0) or strings; continuous floats
+    (0.3, 1.7) are refused, as scikit-learn refuses an "unknown label type".
 
     Examples
     --------
@@ -651,10 +668,17 @@ def check_targets(y: Any, n_rows: int, name: str = "y") -> tuple[np.ndarray, np.
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise fail(name, "free of NaN and infinite values", arr, TARGETS_FIX,
                    show=f"{int(np.sum(~np.isfinite(arr)))} non-finite label(s)")
-    if arr.dtype.kind not in "biuUSO":
-        if arr.dtype.kind != "f":
-            raise fail(name, "class labels (numbers or strings)", arr, TARGETS_FIX,
-                       kind=TypeError, show=f"an array of dtype {arr.dtype}")
+    if arr.dtype.kind not in "biufUSO":
+        raise fail(name, "class labels (numbers or strings)", arr, TARGETS_FIX,
+                   kind=TypeError, show=f"an array of dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+        # scikit-learn's "Unknown label type: continuous": a regression target is not a class
+        bad = arr[arr != np.round(arr)]
+        raise fail(name, "class labels, not continuous values (floats must be whole numbers)",
+                   arr, "For classification pass class labels, e.g. y=[0, 1, 1, 0] (or "
+                   "y = (values > threshold).astype(int)); for a continuous target use a "
+                   "regression model.",
+                   show=f"{bad.size} non-whole value(s) such as {float(bad[0])!r}")
     classes, index = np.unique(arr, return_inverse=True)
     if len(classes) < 2:
         shown = ", ".join(str(c) for c in classes[:1])

@@ -35,7 +35,7 @@ import functools
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_array, check_choice, check_positive
 
 __all__ = ["ClassificationData", "load_classification", "DATASETS", "unit_rows"]
 
@@ -83,15 +83,35 @@ def unit_rows(X: np.ndarray, max_norm: float = 1.0) -> np.ndarray:
     A per-row map that uses no statistic of the data set, so a model trained on
     its output with ``data_norm=max_norm`` keeps its guarantee.
 
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Real, finite features, one row per example (any finite magnitude: the
+        norms are computed without overflow).
+    max_norm : float, default 1.0
+        The largest L2 norm a row may keep, a positive finite number.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, d)
+        A new float array; rows no longer than ``max_norm`` are unchanged.
+
     Examples
     --------
     >>> unit_rows(np.array([[3.0, 4.0], [0.3, 0.4]]))
     array([[0.6, 0.8],
            [0.3, 0.4]])
     """
-    X = np.asarray(X, dtype=float)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X * np.minimum(1.0, max_norm / np.maximum(norms, 1e-300))
+    X = check_array(X, "X", ndim=2, allow_empty=True,
+                    fix="Pass a 2-D array of finite real numbers, one row per example.")
+    max_norm = check_positive(max_norm, "max_norm", fix="Pass e.g. max_norm=1.0.")
+    # scale each row by its largest entry first, so that e.g. 1e200 does not overflow when squared
+    peak = np.max(np.abs(X), axis=1, keepdims=True) if X.size else np.zeros((len(X), 1))
+    peak = np.where(peak > 0, peak, 1.0)
+    norms = peak * np.linalg.norm(X / peak, axis=1, keepdims=True)
+    with np.errstate(over="ignore"):  # max_norm / a tiny norm: inf, and min() picks 1
+        factor = np.minimum(1.0, max_norm / np.maximum(norms, 1e-300))
+    return X * factor
 
 
 @functools.lru_cache(maxsize=8)

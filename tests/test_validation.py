@@ -379,3 +379,34 @@ def test_check_bins_rejects(bins, kind):
     with pytest.raises(kind) as e:
         v.check_bins(bins)
     assert_house_style(e.value, "bins")
+
+
+# --------------------------------------------------------------------------------------------
+# issue 13: ranges for check_positive, continuous targets
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, kwargs", [(1e308, dict(maximum=1e4)),
+                                           (5e-324, dict(minimum=1e-6)),
+                                           (1e308, dict(minimum=1e-6, maximum=1e4)),
+                                           (5e-324, dict(minimum=1e-6, maximum=1e4))])
+def test_check_positive_enforces_a_range(value, kwargs):
+    with pytest.raises(ValueError, match=r"^`epsilon` must be a .*number .*; got") as info:
+        v.check_positive(value, "epsilon", **kwargs)
+    assert_house_style(info.value, "epsilon")
+    assert v.check_positive(1.0, "epsilon", **kwargs) == 1.0
+
+
+@pytest.mark.parametrize("y", [[0.3, 1.7, 0.3, 1.7], np.array([0.5, 1.0, 0.0, 1.0])])
+def test_check_targets_refuses_continuous_floats(y):
+    # scikit-learn: "Unknown label type: continuous"; each float used to become its own class
+    with pytest.raises(ValueError, match=r"^`y` must be class labels, not continuous") as info:
+        v.check_targets(y, 4)
+    assert_house_style(info.value, "y")
+
+
+@pytest.mark.parametrize("y, classes", [([0.0, 1.0, 1.0, 0.0], [0.0, 1.0]),
+                                        (["no", "yes", "yes", "no"], ["no", "yes"]),
+                                        ([2, 5, 5, 2], [2, 5])])
+def test_check_targets_keeps_whole_floats_strings_and_ints(y, classes):
+    found, index = v.check_targets(y, 4)
+    assert found.tolist() == classes and index.tolist() == [0, 1, 1, 0]

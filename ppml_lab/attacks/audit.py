@@ -37,6 +37,20 @@ from .._validation import (check_array, check_confidence, check_delta_or_zero, c
 __all__ = ["clopper_pearson", "empirical_epsilon", "AuditResult", "audit_epsilon_lower_bound"]
 
 
+def _check_counts(value: Any, name: str, fix: str) -> np.ndarray:
+    """Whole, non-negative counts (an int or an array of ints; never bools or floats)."""
+    rule = "whole counts >= 0"
+    try:
+        arr = np.asarray(value)
+    except Exception:  # ragged input
+        raise fail(name, rule, value, fix, kind=TypeError) from None
+    if arr.dtype.kind not in "iu":
+        raise fail(name, rule, value, fix, kind=TypeError)
+    if np.any(arr < 0):
+        raise fail(name, rule, value if arr.ndim == 0 else arr, fix)
+    return arr
+
+
 def clopper_pearson(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
     """Exact two-sided Clopper-Pearson interval for a binomial proportion ``k / n``.
 
@@ -52,11 +66,17 @@ def clopper_pearson(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     (0.3475, 0.9333)
     """
     confidence = check_confidence(confidence)
-    k = np.asarray(k)
-    n = np.asarray(n)
-    if k.dtype.kind not in "iu" or n.dtype.kind not in "iu" or np.any(k < 0) or np.any(k > n):
-        raise fail("k", "whole counts with 0 <= k <= n", k,
-                   "Pass numbers of successes out of n trials.")
+    k = _check_counts(k, "k", "Pass numbers of successes out of n trials, e.g. k=7.")
+    n = _check_counts(n, "n", "Pass numbers of trials, e.g. n=10.")
+    try:
+        np.broadcast_shapes(k.shape, n.shape)
+    except ValueError:
+        raise fail("n", f"broadcastable with `k` (shape {k.shape})", n,
+                   "Pass one n, or one per k.", show=f"an array of shape {n.shape}") from None
+    if np.any(k > n):
+        raise fail("k", "whole counts with 0 <= k <= n", k.item() if k.ndim == 0 else k,
+                   "Pass numbers of successes out of n trials (at most n"
+                   + (f" = {n.item()})." if n.ndim == 0 else ")."))
     alpha = 1.0 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
         lo = np.where(k == 0, 0.0, special.betaincinv(k, n - k + 1, alpha / 2))

@@ -68,8 +68,8 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from .._random import SeedLike, as_generator
-from .._validation import (check_choice, check_confidence, check_delta, check_epsilon,
-                           check_grid, check_integer, check_probability)
+from .._validation import (check_array, check_choice, check_confidence, check_delta,
+                           check_epsilon, check_grid, check_integer, check_probability, fail)
 from ..datasets import load_classification
 from ..dp import DPLogisticRegression
 from ..dp.experiments import _frozen, _Record
@@ -102,7 +102,9 @@ def advantage_bound(epsilon: float, delta: float = 0.0) -> float:
     """
     epsilon = check_epsilon(epsilon)
     delta = check_probability(delta, "delta", low_open=False, fix="Pass e.g. delta=1e-5.")
-    return float((math.expm1(epsilon) + 2 * delta) / (math.exp(epsilon) + 1))
+    # = (e^eps - 1 + 2 delta) / (e^eps + 1), divided through by e^eps: no overflow at any epsilon
+    shrink = math.exp(-epsilon)
+    return float((-math.expm1(-epsilon) + 2 * delta * shrink) / (1 + shrink))
 
 
 def roc_ceiling(fpr: Any, epsilon: float, delta: float = 0.0) -> np.ndarray:
@@ -112,15 +114,34 @@ def roc_ceiling(fpr: Any, epsilon: float, delta: float = 0.0) -> np.ndarray:
     1 - e^{-\varepsilon}(1 - \delta - \mathrm{FPR}))`: the two hypothesis-testing
     inequalities of differential privacy (Kairouz et al. 2015).
 
+    Parameters
+    ----------
+    fpr : float or array-like of float
+        False-positive rates, each in [0, 1].
+    epsilon : float
+        Privacy parameter, > 0 (any finite value).
+    delta : float, default 0
+        In [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The ceiling at each ``fpr``, of the same shape.
+
     Examples
     --------
     >>> roc_ceiling([0.0, 0.01, 0.5, 1.0], epsilon=1.0).round(4).tolist()
     [0.0, 0.0272, 0.8161, 1.0]
     """
+    fix = "Pass false-positive rates between 0 and 1, e.g. fpr=np.linspace(0, 1, 101)."
+    f = check_array(fpr, "fpr", allow_empty=True, fix=fix)
+    if np.any((f < 0) | (f > 1)):
+        raise fail("fpr", "false-positive rates in [0, 1]", f, fix)
     epsilon = check_epsilon(epsilon)
     delta = check_probability(delta, "delta", low_open=False, fix="Pass e.g. delta=1e-5.")
-    f = np.clip(np.asarray(fpr, dtype=float), 0.0, 1.0)
-    return np.minimum.reduce([np.ones_like(f), math.exp(epsilon) * f + delta,
+    with np.errstate(over="ignore", invalid="ignore"):  # e^eps may be inf: then fpr > 0 gives 1
+        above = np.where(f > 0, np.exp(epsilon) * f, 0.0) + delta
+    return np.minimum.reduce([np.ones_like(f), above,
                               1.0 - math.exp(-epsilon) * (1.0 - delta - f)])
 
 

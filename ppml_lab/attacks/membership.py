@@ -41,6 +41,10 @@ __all__ = ["loss_threshold_attack", "likelihood_ratio_attack", "true_class_proba
 
 _TINY = np.finfo(float).tiny
 
+#: Most shadow models :func:`likelihood_ratio_attack` trains: four times the 256 of Carlini et
+#: al., already hours of fitting for any model worth attacking (each shadow is one full fit).
+MAX_SHADOW = 1024
+
 
 def _check_classifier(model: Any, name: str = "model") -> Any:
     if not callable(getattr(model, "predict_proba", None)) or not hasattr(model, "classes_"):
@@ -184,7 +188,8 @@ def likelihood_ratio_attack(model_factory: Callable[[], Any], X_target: Any, y_t
     model : fitted classifier
         The target model (``predict_proba`` and ``classes_``).
     n_shadow : int, default 16
-        Number of shadow models (>= 2; Carlini et al. use up to 256).
+        Number of shadow models, in [4, 1024] (at least two IN and two OUT per
+        example, so that each Gaussian has a spread; Carlini et al. use up to 256).
     online : bool, default True
         The online or offline variant, see above.
     global_variance : bool, default True
@@ -218,7 +223,9 @@ def likelihood_ratio_attack(model_factory: Callable[[], Any], X_target: Any, y_t
         raise fail("X_population", f"{X_t.shape[1]} columns like `X_target`", X_p,
                    "Pass data with the same features.", show=f"{X_p.shape[1]} columns")
     model = _check_classifier(model)
-    n_shadow = check_integer(n_shadow, "n_shadow", minimum=2, fix="Pass e.g. n_shadow=16.")
+    n_shadow = check_integer(n_shadow, "n_shadow", minimum=4, maximum=MAX_SHADOW,
+                             fix="Pass e.g. n_shadow=16 (at least 2 IN and 2 OUT shadows per "
+                             "example; Carlini et al. use up to 256).")
     online = check_bool(online, "online")
     global_variance = check_bool(global_variance, "global_variance")
 

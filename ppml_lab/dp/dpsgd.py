@@ -98,7 +98,16 @@ def dpsgd_epsilon(noise_multiplier: float, sample_rate: float, steps: int, delta
     steps = check_steps(steps)
     delta = check_delta(delta)
     accountant = check_choice(accountant, "accountant", DPSGD_ACCOUNTANTS)
-    return _epsilon(sigma, q, steps, delta, accountant)
+    try:
+        return _epsilon(sigma, q, steps, delta, accountant)
+    except ValueError as exc:
+        if not str(exc).startswith("`value_discretization_interval`"):
+            raise
+        # the PLD accountant's grid would not fit in memory: say which of *our* parameters to change
+        raise fail("noise_multiplier", f"large enough for the PLD accountant's loss grid to fit "
+                   f"in memory (with sample_rate={q:g}, steps={steps})", sigma,
+                   "Pass more noise or fewer steps, or use accountant='rdp' (which has no grid)."
+                   ) from None
 
 
 def _refine(epsilon_of: Callable[[float], float], target: float, lo: float, hi: float) -> float:

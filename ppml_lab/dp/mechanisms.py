@@ -52,12 +52,22 @@ _check_epsilon = check_epsilon
 _check_sensitivity = check_sensitivity
 
 
-def _check_finite_scale(scale: float, epsilon: float, what: str) -> float:
-    """Refuse a noise scale that overflows (an epsilon so small it is effectively 0)."""
-    if not math.isfinite(scale):
-        raise fail("epsilon", f"large enough that the {what} is finite", epsilon,
-                   "Such a tiny epsilon means infinite noise; pass e.g. epsilon=0.01.")
-    return scale
+def _check_finite_scale(scale: float, epsilon: float, sensitivity: float, what: str) -> float:
+    """Refuse a noise scale that overflows, blaming the parameter that drove it there.
+
+    The scale grows like ``sensitivity / epsilon``: if ``sensitivity * epsilon > 1`` the huge
+    sensitivity is the main cause, otherwise the tiny epsilon.
+    """
+    if math.isfinite(scale):
+        return scale
+    if math.log(sensitivity) + math.log(epsilon) > 0:
+        raise fail("sensitivity", f"small enough that the {what} (about sensitivity / "
+                   f"epsilon, with epsilon={epsilon:g}) is finite", sensitivity,
+                   "Rescale the data so that one example moves the value less (e.g. release "
+                   "the value in thousands), or pass a larger epsilon.")
+    raise fail("epsilon", f"large enough that the {what} (about sensitivity / epsilon, "
+               f"with sensitivity={sensitivity:g}) is finite", epsilon,
+               "Such a tiny epsilon means infinite noise; pass e.g. epsilon=0.01.")
 
 
 def _as_output(noisy: np.ndarray, like: Any) -> Any:
@@ -96,7 +106,8 @@ class LaplaceMechanism:
     def __post_init__(self) -> None:
         object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
         object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
-        _check_finite_scale(self.sensitivity / self.epsilon, self.epsilon, "noise scale")
+        _check_finite_scale(self.sensitivity / self.epsilon, self.epsilon, self.sensitivity,
+                            "noise scale")
 
     @property
     def scale(self) -> float:
@@ -250,7 +261,7 @@ class GaussianMechanism:
                            "is only proven for epsilon < 1 (Dwork & Roth, Theorem A.1); use "
                            "analytic=True, which is exact for every epsilon.")
             sigma = sensitivity * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
-        _check_finite_scale(sigma, epsilon, "noise standard deviation")
+        _check_finite_scale(sigma, epsilon, sensitivity, "noise standard deviation")
         for name, value in (("epsilon", epsilon), ("delta", delta), ("sensitivity", sensitivity),
                             ("analytic", analytic), ("sigma", sigma)):
             object.__setattr__(self, name, value)
@@ -502,7 +513,8 @@ def report_noisy_max(scores: Any, *, epsilon: float, sensitivity: float = 1.0,
     noise = check_choice(noise, "noise", ("laplace", "gumbel"))
     s = check_array(scores, "scores", ndim=1)
     gen = as_generator(rng)
-    scale = _check_finite_scale(2.0 * sensitivity / epsilon, epsilon, "noise scale")
+    scale = _check_finite_scale(2.0 * sensitivity / epsilon, epsilon, sensitivity,
+                                "noise scale")
     draws = gen.laplace(0.0, scale, s.shape) if noise == "laplace" else gen.gumbel(0.0, scale,
                                                                                   s.shape)
     return int(np.argmax(s + draws))

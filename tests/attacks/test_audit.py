@@ -27,10 +27,20 @@ def test_clopper_pearson_broadcasts():
     assert lo[0] == 0.0 and hi[2] == 1.0
 
 
-@pytest.mark.parametrize("k, n", [(-1, 10), (11, 10), (2.5, 10)])
-def test_clopper_pearson_bad_counts(k, n):
-    with pytest.raises(ValueError, match="^`k` must be whole counts"):
+@pytest.mark.parametrize("k, n, kind", [(-1, 10, ValueError), (11, 10, ValueError),
+                                         (2.5, 10, TypeError), ([1, 20], 10, ValueError)])
+def test_clopper_pearson_bad_counts(k, n, kind):
+    with pytest.raises(kind, match="^`k` must be whole counts"):
         clopper_pearson(k, n)
+
+
+@pytest.mark.parametrize("n, kind", [(-1, ValueError), (10.0, TypeError), (True, TypeError),
+                                     (None, TypeError), ("10", TypeError),
+                                     ([10, 10, 10], ValueError)])
+def test_clopper_pearson_blames_n_for_a_bad_n(n, kind):
+    # a bad n used to be reported as a bad `k`
+    with pytest.raises(kind, match="^`n` must be"):
+        clopper_pearson([1, 2], n)
 
 
 def test_empirical_epsilon_formula():

@@ -166,3 +166,24 @@ def test_bad_input_of_the_bounds():
         advantage_bound(0.0)
     with pytest.raises(ValueError, match="`delta`"):
         roc_ceiling([0.1], 1.0, delta=-0.1)
+
+
+# --- issue 13: roc_ceiling's fpr is checked, and huge epsilons do not overflow -------------------
+
+@pytest.mark.parametrize("fpr, kind", [("0.1", TypeError), (None, TypeError),
+                                       ([0.1, float("nan")], ValueError),
+                                       ([0.5, 1.2], ValueError), (-0.1, ValueError),
+                                       ([True, False], TypeError)])
+def test_roc_ceiling_refuses_bad_fpr(fpr, kind):
+    # out-of-range rates used to be clipped silently, strings and None to crash in numpy
+    with pytest.raises(kind, match="^`fpr` must be"):
+        roc_ceiling(fpr, epsilon=1.0)
+
+
+def test_roc_ceiling_and_advantage_bound_at_a_huge_epsilon():
+    # math.exp(1000) used to raise OverflowError
+    np.testing.assert_array_equal(roc_ceiling([0.0, 1e-300, 0.5], epsilon=1000.0),
+                                  [0.0, 1.0, 1.0])
+    assert advantage_bound(1000.0) == 1.0
+    assert advantage_bound(1.0, 1e-5) == pytest.approx(
+        (math.expm1(1.0) + 2e-5) / (math.exp(1.0) + 1), rel=1e-14)

@@ -137,6 +137,9 @@ def test_loss_attack_bad_input(small):
 @pytest.mark.parametrize("change, kind, name", [
     (dict(model_factory=3), TypeError, "model_factory"),
     (dict(n_shadow=1), ValueError, "n_shadow"),
+    (dict(n_shadow=2), ValueError, "n_shadow"),  # one IN shadow per example: no spread
+    (dict(n_shadow=3), ValueError, "n_shadow"),
+    (dict(n_shadow=10**9), ValueError, "n_shadow"),  # used to try to spawn 10**9 streams
     (dict(n_shadow=4.0), TypeError, "n_shadow"),
     (dict(online=1), TypeError, "online"),
     (dict(rng=-1), ValueError, "rng"),
@@ -147,7 +150,7 @@ def test_loss_attack_bad_input(small):
 def test_lira_bad_input(small, change, kind, name):
     model, X, y, X_pop, y_pop = small
     kwargs = dict(model_factory=LogisticRegression, X_target=X, y_target=y, X_population=X_pop,
-                  y_population=y_pop, model=model, n_shadow=2, rng=0)
+                  y_population=y_pop, model=model, n_shadow=4, rng=0)
     kwargs.update(change)
     with pytest.raises(kind, match=f"^`{name}` must be"):
         likelihood_ratio_attack(**kwargs)
@@ -157,7 +160,7 @@ def test_lira_population_with_other_features(small):
     model, X, y, X_pop, y_pop = small
     with pytest.raises(ValueError, match="^`X_population` must be 8 columns"):
         likelihood_ratio_attack(LogisticRegression, X, y, X_pop[:, :3], y_pop, model=model,
-                                n_shadow=2, rng=0)
+                                n_shadow=4, rng=0)
 
 
 def test_lira_survives_a_shadow_half_without_some_class():
@@ -174,4 +177,4 @@ def test_lira_survives_a_shadow_half_without_some_class():
     # the target model itself must know the labels: that is still an error
     with pytest.raises(ValueError, match="`y_target` must be labels the model knows"):
         likelihood_ratio_attack(LogisticRegression, X[:50], y[:50], X[500:520], y[500:520],
-                                model=LogisticRegression().fit(X[:100], y[:100] % 2), n_shadow=2)
+                                model=LogisticRegression().fit(X[:100], y[:100] % 2), n_shadow=4)

@@ -149,3 +149,14 @@ def test_dpsgd_epsilon_checks_its_input(kwargs, error, match):
     args = {"noise_multiplier": 1.0, "sample_rate": 0.01, "steps": 100, "delta": 1e-5} | kwargs
     with pytest.raises(error, match=match):
         dpsgd_epsilon(**args)
+
+
+@pytest.mark.parametrize("sigma, q, steps", [(0.01, 1.0, 1), (1.0, 1.0, 10**6)])
+def test_pld_grid_too_large_is_blamed_on_noise_multiplier_not_an_internal_name(sigma, q, steps):
+    # the PLD accountant's grid would not fit in memory; the message used to name
+    # `value_discretization_interval`, which dpsgd_epsilon has no parameter for
+    with pytest.raises(ValueError, match="^`noise_multiplier` must be large enough for the PLD") \
+            as info:
+        dpsgd_epsilon(sigma, q, steps, 1e-5, accountant="pld")
+    assert "value_discretization_interval" not in str(info.value)
+    assert "accountant='rdp'" in str(info.value)

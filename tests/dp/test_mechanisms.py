@@ -674,3 +674,17 @@ def test_rng_none_gives_fresh_noise():
     mech = LaplaceMechanism(1.0)
     assert mech.release(np.zeros(3)).tolist() != mech.release(np.zeros(3)).tolist()
 
+
+
+# --- issue 13: the finite-scale check blames the parameter that overflowed it -------------------
+
+@pytest.mark.parametrize("maker", [lambda: LaplaceMechanism(1e-10, sensitivity=1e300),
+                                   lambda: GaussianMechanism(0.5, 1e-5, sensitivity=1e308,
+                                                             analytic=False),
+                                   lambda: report_noisy_max([1.0, 2.0], epsilon=1e-10,
+                                                            sensitivity=1e300)])
+def test_a_sensitivity_that_overflows_the_noise_scale_is_blamed(maker):
+    # it used to say "`epsilon` must be large enough ..." for epsilon=1e-10 and sensitivity=1e300
+    with pytest.raises(ValueError, match=r"^`sensitivity` must be small enough that the noise "
+                                         r".* is finite; got 1e\+30"):
+        maker()
