@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..attacks import empirical_epsilon, loss_threshold_attack
+from ..attacks import audit as audit_module
+from ..attacks import empirical_epsilon, loss_threshold_attack, true_class_probability
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner,
                     call_text, describe_output, function_label, grade_value,
@@ -27,13 +28,24 @@ from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_
 
 __all__ = ["check_loss_scores", "check_advantage_bound", "check_empirical_epsilon"]
 
-_HINT_06_1 = ("Pick each row's true-class probability with `proba[np.arange(len(y)), y]` "
-              "(row i, column y[i]) and return its natural logarithm, `np.log(...)`.")
+_HINT_06_1 = ("The score of example i is the log of the probability the model gives its *true* "
+              "class. Where in `proba` is that number for row i?")
+_MORE_06_1 = ("Row i of `proba` holds the probabilities of every class for example i; its true "
+              "class is `y[i]`, a column index. Pick one entry per row, all rows at once, with "
+              "numpy's integer-array indexing.",
+              "Index the rows with `np.arange(len(y))` and the columns with `y` in the same "
+              "subscript, then take the natural logarithm of the result.")
 _HINT_06_2 = ("Epsilon-DP means TPR <= e**epsilon * FPR and, for the other side, "
               "1 - FPR <= e**epsilon * (1 - TPR). The advantage TPR - FPR is largest where both "
               "hold with equality: solve the two for TPR and FPR at epsilon = 1.")
-_HINT_06_3 = ("Start from TPR <= e**epsilon * FPR + delta: subtract delta, divide by FPR, and "
-              "take the natural logarithm, `np.log`.")
+_HINT_06_3 = ("An attack's rates must satisfy the DP inequality for the true epsilon. Which "
+              "epsilons are consistent with the measured TPR and FPR?")
+_MORE_06_3 = ("Isolate `e**epsilon` in `TPR <= e**epsilon * FPR + delta`: every epsilon at or "
+              "above the solution is consistent, so the smallest one is what the rates prove.",
+              "Subtract delta from both sides, divide by FPR, and take the natural logarithm "
+              "(`np.log`, not `np.log10`).")
+_FORBIDDEN_06_1 = (loss_threshold_attack, true_class_probability)
+_FORBIDDEN_06_3 = (empirical_epsilon, audit_module._epsilon_bound)
 
 # --- 06.1 the loss-threshold score ------------------------------------------------------------
 
@@ -96,7 +108,8 @@ def check_loss_scores(fn: Callable[..., Any]) -> CheckResult:
     'That is the loss, `-log p`: memb'
     """
     return run_function_check(fn, _check_scores, check_name="check_loss_scores",
-                              exercise_id="06.1", hint=_HINT_06_1, call="loss_scores(proba, y)")
+                              exercise_id="06.1", hint=_HINT_06_1, call="loss_scores(proba, y)",
+                              forbidden=_FORBIDDEN_06_1)
 
 
 def _check_scores(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -260,7 +273,8 @@ def check_empirical_epsilon(fn: Callable[..., Any]) -> CheckResult:
     """
     return run_function_check(fn, _check_rates, check_name="check_empirical_epsilon",
                               exercise_id="06.3", hint=_HINT_06_3,
-                              call="epsilon_from_rates(tpr, fpr, delta)")
+                              call="epsilon_from_rates(tpr, fpr, delta)",
+                              forbidden=_FORBIDDEN_06_3)
 
 
 def _check_rates(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -314,12 +328,12 @@ def _check_rates(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
 
 EXERCISES = (
     Exercise("06.1", "The loss-threshold attack's score", check_loss_scores,
-             solutions.loss_scores, _HINT_06_1),
+             solutions.loss_scores, _HINT_06_1, more_hints=_MORE_06_1),
     Exercise("06.2", "The most advantage epsilon = 1 allows", check_advantage_bound,
              solutions.max_advantage, _HINT_06_2, answer_name="advantage_at_1",
              question=("A model is trained with pure epsilon-DP at epsilon = 1. What is the "
                        "largest membership advantage (TPR - FPR, at the best threshold) that any "
                        "attack can reach against it? Give a number between 0 and 1.")),
     Exercise("06.3", "The epsilon an attack proves", check_empirical_epsilon,
-             solutions.epsilon_from_rates, _HINT_06_3),
+             solutions.epsilon_from_rates, _HINT_06_3, more_hints=_MORE_06_3),
 )
