@@ -24,7 +24,7 @@ id                 check                                       the learner write
                                                                sample_rate, steps)``
 05.1               :func:`check_dpsgd_step`                    ``fn(per_example_grads, clip_norm,
                                                                noise_multiplier, rng)``
-05.2               :func:`check_tuning_cost`                   a total epsilon
+05.2               :func:`check_tuning_cost`                   a number of tuning candidates
 06.1               :func:`check_loss_scores`                   ``fn(proba, y)``
 06.2               :func:`check_advantage_bound`               an advantage
 06.3               :func:`check_empirical_epsilon`             ``fn(tpr, fpr, delta)``

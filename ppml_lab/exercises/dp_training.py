@@ -3,7 +3,9 @@
 * 05.1 :func:`check_dpsgd_step`: write one DP-SGD step (clip each example's
   gradient, sum, add Gaussian noise, average); checked exactly without noise
   and statistically with it.
-* 05.2 :func:`check_tuning_cost`: the total epsilon of a hyperparameter search.
+* 05.2 :func:`check_tuning_cost`: how many hyperparameter candidates a budget
+  buys when the training runs are composed exactly (PLD), not by basic
+  composition.
 
 Introduced in notebook 05.
 """
@@ -23,12 +25,32 @@ from ._stats import Z
 
 __all__ = ["check_dpsgd_step", "check_tuning_cost"]
 
-_HINT_05_1 = ("Per row: `norms = np.linalg.norm(per_example_grads, axis=1, keepdims=True)`, "
-              "then multiply each row by `np.minimum(1.0, clip_norm / norms)`. Sum the clipped "
-              "rows (`axis=0`), add `rng.normal(0.0, noise_multiplier * clip_norm, size=d)` and "
-              "divide by the number of rows.")
-_HINT_05_2 = ("Each run is a DP mechanism on the same data, and basic composition adds their "
-              "epsilons: k runs at epsilon each cost k times epsilon.")
+_HINT_05_1 = ("Follow the three moves of section 2, in order, on the rows of "
+              "`per_example_grads` (one row per example): make each row no longer than "
+              "`clip_norm`, add one draw of noise to the sum of the rows, then average. Only the "
+              "noise is random, and it comes from `rng`.")
+_MORE_HINTS_05_1 = (
+    "Clipping scales a row by min(1, clip_norm / its L2 norm): a long row shrinks to length "
+    "`clip_norm`, a short row stays as it is. The noise has one coordinate per feature, with "
+    "standard deviation `noise_multiplier * clip_norm` (the clipping norm is the sensitivity), "
+    "and it is added once, to the sum, before dividing by the number of rows.",
+    "The numpy pieces: `np.linalg.norm` with `axis=1, keepdims=True` for the row norms, "
+    "`np.minimum` for the scaling factors, `.sum(axis=0)` over the rows, `rng.normal` with "
+    "`size=` the number of columns for the noise, and `len(per_example_grads)` to average.",
+)
+_HINT_05_2 = ("The search is one mechanism on the private data: its epsilon at delta = 1e-5 "
+              "grows with the number of candidates k. Find that epsilon as a function of k, "
+              "with the exact (PLD) accountant, and find the largest k that stays within 3.")
+_MORE_HINTS_05_2 = (
+    "Every candidate is 60 full-batch Gaussian steps with the same noise multiplier, on the "
+    "same data. For the data, k such runs one after another are exactly one run of 60 * k "
+    "steps. Basic composition would add the deltas too, which the budget of delta = 1e-5 "
+    "cannot pay for; composing exactly keeps delta at 1e-5.",
+    "`dpsgd_epsilon` with `sample_rate=1.0`, `steps=60 * k`, `delta=1e-5` and "
+    "`accountant=\"pld\"` is the epsilon of a search over k candidates (k = 1 gives 1.0, one "
+    "model with the defaults). Try k = 1, 2, 3, ... and keep the last k whose epsilon is at "
+    "most 3.",
+)
 
 # --- 05.1 one DP-SGD step ----------------------------------------------------------------------
 
@@ -263,20 +285,50 @@ def _check_step(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
         "is the step `DPLogisticRegression` takes, on the full batch, at every epoch.")
 
 
-# --- 05.2 the privacy cost of tuning -------------------------------------------------------------
+# --- 05.2 how many candidates a budget buys --------------------------------------------------
+
+# The setting of the question: candidates like the defaults at epsilon 1 (60 full-batch steps at
+# noise multiplier 28.9, section 2 of notebook 05), a budget of epsilon 3 at delta 1e-5.
+_BUDGET, _DELTA, _SIGMA, _STEPS = 3.0, 1e-5, 28.9, 60
+
+
+def _search_epsilon(k: int) -> float:
+    """Epsilon at delta 1e-5 of ``k`` candidates, composed exactly: one run of ``60 * k`` steps."""
+    from ..dp import dpsgd_epsilon
+
+    return dpsgd_epsilon(_SIGMA, 1.0, _STEPS * k, _DELTA, accountant="pld")
+
+
+def _rdp_count() -> int:
+    """What the (looser) RDP accountant allows."""
+    from ..dp import dpsgd_epsilon
+
+    k = 0
+    while dpsgd_epsilon(_SIGMA, 1.0, _STEPS * (k + 1), _DELTA) <= _BUDGET:
+        k += 1
+    return k
+
 
 def check_tuning_cost(answer: Any) -> CheckResult:
-    """Check exercise 05.2: the total epsilon of trying 10 settings, each trained at epsilon 0.5.
+    """Check exercise 05.2: how many tuning candidates a budget of epsilon 3 buys.
 
-    The answer, by basic composition, is ``10 * 0.5 = 5``
-    (:func:`ppml_lab.exercises.solutions.tuning_total_epsilon`; tolerance
-    0.01). The per-run epsilon, the budget split ten ways, a square-root
-    scaling and the total delta get their own hints.
+    Each candidate is trained like the defaults at epsilon 1 (60 full-batch
+    steps at noise multiplier 28.9, delta 1e-5), on the same private data; the
+    published model is the best candidate itself; the whole search may spend
+    epsilon 3 at delta 1e-5. Composed exactly, ``k`` such runs are one run of
+    ``60 * k`` Gaussian steps, so the answer is the largest ``k`` with
+    ``dpsgd_epsilon(28.9, 1.0, 60 * k, 1e-5, accountant="pld") <= 3``: 7
+    (:func:`ppml_lab.exercises.solutions.candidates_within_budget`).
+
+    Basic composition (3 runs, or 1 once the deltas are added up), the looser
+    RDP accountant or a run kept aside for the final model (6), the first
+    ``k`` over the budget (8), a square-root rule ``(3 / 1) ** 2`` (9) and a
+    fractional number of runs get their own hints.
 
     Parameters
     ----------
-    answer : float
-        A total epsilon; ``...`` or ``None`` means not attempted.
+    answer : int or float
+        A number of candidates; ``...`` or ``None`` means not attempted.
 
     Returns
     -------
@@ -289,45 +341,70 @@ def check_tuning_cost(answer: Any) -> CheckResult:
 
     Notes
     -----
-    Introduced in notebook 05.
+    Introduced in notebook 05. Eight PLD accountings: about 10 ms.
 
     Examples
     --------
-    >>> check_tuning_cost(0.5).hint[:38]
-    'Each run trains on the same private da'
-    >>> check_tuning_cost(5.0).passed
+    >>> check_tuning_cost(3).hint[:38]
+    'That is basic composition of the epsil'
+    >>> check_tuning_cost(7).passed
     True
     """
     reporter = Reporter("05.2", _HINT_05_2)
     try:
-        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 1.5.")
+        value = numeric_answer(answer, reporter, fix="Type a whole number, e.g. answer = 4.")
     except Stop as stop:
         return stop.result
-    expected = float(solutions.tuning_total_epsilon())
+    expected = int(solutions.candidates_within_budget())
+    fits, over = _search_epsilon(expected), _search_epsilon(expected + 1)
+    if value != math.floor(value):
+        hint = ("A number of training runs is a whole number: the largest k whose search fits "
+                "the budget, rounded down." if math.floor(value) == expected else
+                "The answer is a whole number of training runs, k = 1, 2, 3, ...")
+        return reporter.failed(f"you answered {value:.4g}, which is not a whole number of "
+                               "runs.", hint=hint)
+    basic = int(_BUDGET)  # basic composition: k runs at epsilon 1 cost k
+    mistakes = [
+        (basic, f"That is basic composition of the epsilons ({basic} runs at epsilon 1 each). It "
+                f"also adds the deltas: {basic} runs at delta 1e-5 spend {basic}e-5, more than "
+                "the budget's 1e-5. Composed exactly, Gaussian runs keep delta at 1e-5 and their "
+                "epsilon grows more slowly than k."),
+        (1, "Basic composition, deltas included, fits only one run (each spends delta 1e-5). "
+            "Composed exactly, k Gaussian runs keep delta at 1e-5 and their epsilon grows more "
+            "slowly than k: how many fit within epsilon 3?"),
+        (_rdp_count(), f"{_rdp_count()} candidates fit, but so does one more. The RDP accountant "
+                       "(a little loose) stops here, and so does keeping a run aside for the "
+                       "final model; but the published model is the best candidate itself, and "
+                       "the PLD accountant composes Gaussian runs exactly."),
+        (expected + 1, f"At k = {expected + 1} the search costs epsilon {over:.2f}, over the "
+                       f"budget of 3: the answer is the last k within the budget, not the first "
+                       "one over it."),
+        (round((_BUDGET / 1.0) ** 2), "(3 / 1)**2 = 9 assumes epsilon grows exactly as the "
+                                      "square root of k. It does not (it grows faster for few "
+                                      "runs): compute the search's epsilon for each k with the "
+                                      "accountant."),
+    ]
     return grade_value(
-        value, reporter, expected=expected, tolerance=0.01,
-        passed=(f"10 runs at epsilon = 0.5 on the same data cost {expected:g} by basic "
-                "composition (and 10 times the delta): the search spends ten times the budget "
-                "of the model it keeps. Tighter accounting of the ten Gaussian runs gives less, "
-                "but far more than 0.5: tune on public data, or use defaults that need no tuning."),
-        mistakes=[
-            (0.5, "Each run trains on the same private data and releases something about it: "
-                  "their epsilons add up (basic composition). Only the model you keep is "
-                  "published, but the choice of that model depends on all ten runs."),
-            (0.05, "That is what each run would get if a budget of 0.5 were split ten ways. "
-                   "Here each run gets 0.5: what is the total?"),
-            (0.5 * math.sqrt(10), "A square-root growth is what advanced composition gives for "
-                                  "many small steps, with extra terms; basic composition simply "
-                                  "adds the epsilons."),
-            (1e-5, "That looks like the total delta (10 x 1e-6). The question asks for epsilon."),
-        ])
+        value, reporter, expected=float(expected), tolerance=0.01,
+        passed=(f"composed exactly, {expected} candidates at epsilon 1 each cost epsilon "
+                f"{fits:.2f} at delta 1e-5 ({expected + 1} would cost {over:.2f}). Basic "
+                f"composition would allow {basic}, and only with each run's delta cut to a "
+                f"third (so more noise per run): exact accounting buys more than twice as many "
+                "candidates, but every "
+                "candidate still costs privacy. Tuning on public data costs nothing."),
+        mistakes=mistakes)
 
 
 EXERCISES = (
-    Exercise("05.1", "One DP-SGD step", check_dpsgd_step, solutions.dpsgd_step, _HINT_05_1),
-    Exercise("05.2", "The privacy cost of tuning", check_tuning_cost,
-             solutions.tuning_total_epsilon, _HINT_05_2, answer_name="total_epsilon",
-             question=("You try k = 10 hyperparameter settings, training one DP model per "
-                       "setting on the same private data, each at epsilon = 0.5 (delta = 1e-6). "
-                       "By basic composition, what is the total epsilon of the whole search?")),
+    Exercise("05.1", "One DP-SGD step", check_dpsgd_step, solutions.dpsgd_step, _HINT_05_1,
+             more_hints=_MORE_HINTS_05_1),
+    Exercise("05.2", "How many candidates a budget buys", check_tuning_cost,
+             solutions.candidates_within_budget, _HINT_05_2, answer_name="n_candidates",
+             question=("Each tuning candidate is trained like the defaults at epsilon = 1: 60 "
+                       "full-batch steps at noise multiplier 28.9, delta = 1e-5, on the same "
+                       "private data. The model you publish is the best candidate itself. The "
+                       "whole search may spend epsilon = 3 at delta = 1e-5. Composing the runs "
+                       "exactly (the PLD accountant), how many candidates can you train at "
+                       "most?"),
+             more_hints=_MORE_HINTS_05_2),
 )

@@ -42,7 +42,7 @@ __all__ = [
     "advanced_pays_off_from",
     "noise_for_target",
     "dpsgd_step",
-    "tuning_total_epsilon",
+    "candidates_within_budget",
     "loss_scores",
     "max_advantage",
     "epsilon_from_rates",
@@ -188,9 +188,21 @@ def dpsgd_step(per_example_grads: np.ndarray, clip_norm: float, noise_multiplier
     return (clipped.sum(axis=0) + noise) / len(per_example_grads)
 
 
-def tuning_total_epsilon(k: int = 10, epsilon: float = 0.5) -> float:
-    """Total epsilon of trying ``k`` settings, each trained at ``epsilon`` on the same data."""
-    return k * epsilon  # basic composition: the epsilons of the runs add up
+def candidates_within_budget(budget: float = 3.0, delta: float = 1e-5,
+                             noise_multiplier: float = 28.9, steps: int = 60) -> int:
+    """How many candidates, each ``steps`` full-batch steps at ``noise_multiplier``, fit a budget.
+
+    For the data, ``k`` full-batch runs with the same noise, one after another, are
+    exactly one run of ``steps * k`` Gaussian steps, and delta stays ``delta``: the
+    PLD accountant gives the epsilon of the whole search.
+    """
+    from ppml_lab.dp import dpsgd_epsilon
+
+    k = 0
+    while dpsgd_epsilon(noise_multiplier, 1.0, steps * (k + 1), delta,
+                        accountant="pld") <= budget:
+        k += 1  # one more candidate still fits
+    return k
 
 
 # --- 06 membership inference and auditing -----------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ppml_lab.exercises import check_dpsgd_step, check_tuning_cost, get_exercise, solutions
+from ppml_lab.exercises import (check_dpsgd_step, check_tuning_cost, get_exercise, hint,
+                                show_solution, solutions)
 
 # --- 05.1: correct answers written differently pass -----------------------------------------------
 
@@ -131,30 +132,92 @@ def test_dpsgd_step_check_is_deterministic():
     assert repr(check_dpsgd_step(wrong)) == repr(check_dpsgd_step(wrong))
 
 
-# --- 05.2 ----------------------------------------------------------------------------------------
+# --- 05.1: hints come in tiers and do not give the code away ----------------------------------
+
+def test_dpsgd_step_hints_are_tiers_from_a_nudge_to_the_method():
+    exercise = get_exercise("05.1")
+    assert len(exercise.hints) == 3
+    nudge, *more = exercise.hints
+    for code in ("np.minimum", "np.linalg.norm", "rng.normal", "axis=", "noise_multiplier *"):
+        assert code not in nudge, code  # tier 1 is a nudge, not the answer
+    assert "np.minimum" in more[-1] and "rng.normal" in more[-1]  # the last names the methods
+    body = [line.strip() for line in show_solution("05.1").source.splitlines()[-4:]]
+    assert not any(line in hint for line in body for hint in exercise.hints)  # never the code
+
+
+def test_dpsgd_step_tier_hints_are_reachable():
+    text = repr(hint("05.1", level=1))
+    assert 'exercises.hint("05.1", level=2)' in text
+    assert "Hint 3 of 3" in repr(hint("05.1", level=3))
+
+
+def test_dpsgd_step_unrecognised_failure_shows_the_nudge_only():
+    result = check_dpsgd_step(lambda g, c, s, rng: np.ones(g.shape[1]))
+    assert result.hint == get_exercise("05.1").hints[0]
+
+
+# --- 05.2 how many candidates a budget buys -----------------------------------------------------
+
+def test_candidates_within_budget_solution_matches_exact_gaussian_composition():
+    from ppml_lab.dp import dpsgd_epsilon
+    from ppml_lab.dp.composition_experiments import step_epsilon
+
+    k = solutions.candidates_within_budget()
+    assert k == 7
+    # k full-batch runs of 60 steps at sigma: one Gaussian with noise multiplier sigma / sqrt(60 k)
+    assert step_epsilon(28.9 / np.sqrt(60 * k), 1.0, 1e-5) <= 3.0
+    assert step_epsilon(28.9 / np.sqrt(60 * (k + 1)), 1.0, 1e-5) > 3.0
+    # the RDP accountant is looser: it allows one candidate less
+    assert dpsgd_epsilon(28.9, 1.0, 60 * k, 1e-5) > 3.0
+    # one candidate is the defaults at epsilon 1
+    assert abs(dpsgd_epsilon(28.9, 1.0, 60, 1e-5, accountant="pld") - 1.0) < 1e-3
+
 
 def test_tuning_cost_right_answer_passes():
-    assert solutions.tuning_total_epsilon() == 5.0
-    result = check_tuning_cost(5)
-    assert result.passed and "ten times the budget" in result.message
+    result = check_tuning_cost(7)
+    assert result.passed, result
+    assert "7 candidates at epsilon 1 each cost epsilon 2.95" in result.message
+    assert "8 would cost 3.19" in result.message
+    assert check_tuning_cost(7.0).passed and check_tuning_cost(np.int64(7)).passed
 
 
-@pytest.mark.parametrize("answer, hint", [(0.5, "their epsilons add up"),
-                                          (0.05, "split ten ways"),
-                                          (0.5 * np.sqrt(10), "square-root growth"),
-                                          (1e-5, "total delta"),
-                                          (7.0, "basic composition adds their epsilons")])
-def test_tuning_cost_mistakes_get_their_hint(answer, hint):
+@pytest.mark.parametrize("answer, hint_text", [(3, "basic composition of the epsilons"),
+                                               (1, "deltas included, fits only one run"),
+                                               (6, "RDP accountant"),
+                                               (8, "not the first one over it"),
+                                               (9, "square root of k"),
+                                               (7.4, "rounded down"),
+                                               (2.5, "whole number of training runs")])
+def test_tuning_cost_mistakes_get_their_hint(answer, hint_text):
     result = check_tuning_cost(answer)
     assert result.status == "failed"
-    assert hint in result.hint
+    assert hint_text in result.hint, result
+
+
+@pytest.mark.parametrize("answer", [5, 0, -2, 30])
+def test_tuning_cost_unknown_answer_gets_the_nudge(answer):
+    result = check_tuning_cost(answer)
+    assert result.status == "failed" and result.hint == get_exercise("05.2").hints[0]
+
+
+def test_tuning_cost_hints_are_tiers_and_the_nudge_hides_the_answer():
+    exercise = get_exercise("05.2")
+    assert len(exercise.hints) == 3
+    assert "7" not in exercise.hints[0] and "dpsgd_epsilon" not in exercise.hints[0]
+    assert "dpsgd_epsilon" in exercise.hints[-1]
+    assert all("7" not in h for h in exercise.hints)  # no tier states the answer
 
 
 def test_tuning_cost_starter_is_not_attempted(starter_namespace):
     namespace = starter_namespace("05.2")
-    assert namespace["total_epsilon"] is Ellipsis
-    result = check_tuning_cost(namespace["total_epsilon"])
+    assert namespace["n_candidates"] is Ellipsis
+    result = check_tuning_cost(namespace["n_candidates"])
     assert result.status == "not attempted"
+    assert "Hint" not in repr(result) and 'exercises.hint("05.2")' in repr(result)
+
+
+def test_tuning_cost_solution_renders_with_its_value():
+    assert "n_candidates = candidates_within_budget()  # = 7" in show_solution("05.2").code
 
 
 def test_tuning_cost_refuses_text():
