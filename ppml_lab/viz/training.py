@@ -31,6 +31,14 @@ from .plots import (BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _DRAWN, _TITLE
 __all__ = ["plot_accuracy_curve", "DPTrainingExplorer"]
 
 _WIDE = {"description_width": "initial"}
+#: What each control means for privacy, shown under it (the slider's own row stays unchanged).
+#: Epsilon is the only privacy knob: its left end is the more private one. The clipping norm
+#: and the number of epochs change the model, not the guarantee: at a fixed epsilon the noise
+#: is recalibrated for them.
+_EPSILON_NOTE = "\u2190 more private \u00b7 less private \u2192"
+_SAME_PRIVACY = "same privacy: epsilon fixes it"
+_NOTE_STYLE = ("font-size: 11px; color: #555; line-height: 1.2; display: flex; "
+               "justify-content: space-between; padding: 0 52px 0 {left}px")
 
 
 def plot_accuracy_curve(result: AccuracyCurve, *, ax: Axes | None = None,
@@ -134,11 +142,26 @@ def _float_options(values: tuple[float, ...]) -> list[tuple[str, float]]:
     return [(f"{v:g}", v) for v in values]
 
 
+def _note(text: str, *, left: int, split: bool = False) -> widgets.HTML:
+    """A small line under a control; with ``split`` its two halves go to the two ends."""
+    if split:
+        low, high = text.split(" \u00b7 ")
+        body = f"<span>{low}</span><span>{high}</span>"
+    else:
+        body = f"<span>{text}</span>"
+    note = widgets.HTML(f'<div style="{_NOTE_STYLE.format(left=left)}">{body}</div>')
+    note.add_class("ppml-privacy-note")
+    return note
+
+
 class DPTrainingExplorer(Explorer):
     """Notebook 05: how accurate is a DP model, and what does each knob do?
 
     Controls: ``epsilon`` (log slider, 0.1 to 10), ``clip_norm`` (0.1 to 2)
-    and ``epochs`` (10 to 200 full-batch steps). The figure shows the test
+    and ``epochs`` (10 to 200 full-batch steps). Under the epsilon slider a
+    note marks its left end "more private"; under the other two, a note says
+    they leave the privacy alone (at a fixed epsilon the noise is recalibrated
+    for them; :attr:`privacy_notes`). The figure shows the test
     accuracy of :class:`~ppml_lab.dp.DPLogisticRegression` against epsilon
     (median line and lowest-to-highest band over ``n_seeds`` seeds) beside
     the non-private baseline, with the current epsilon marked
@@ -199,6 +222,24 @@ class DPTrainingExplorer(Explorer):
         self.delta = check_delta(delta)
         self.ylim = (0.0, 1.0) if self.data_name == "digits" else (0.5, 1.0)
         super().__init__(rng=rng, dpi=dpi, epsilon=epsilon, clip_norm=clip_norm, epochs=epochs)
+        self._mark_privacy_direction()
+
+    #: The note under each control (see ``_EPSILON_NOTE``), by control name.
+    privacy_notes = {"epsilon": _EPSILON_NOTE, "clip_norm": _SAME_PRIVACY,
+                     "epochs": _SAME_PRIVACY}
+
+    def _mark_privacy_direction(self) -> None:
+        """Put a note under each slider: which end of epsilon is more private, and that the
+        other two leave the guarantee alone. The slider widgets themselves (and their CSS
+        classes ``ppml-control-<name>``) are unchanged; only the row that holds them is."""
+        row = self.widget.children[0]
+        boxes = []
+        for name, control in self.controls.items():
+            note = _note(self.privacy_notes[name], left=58 if name == "epsilon" else 70,
+                         split=(name == "epsilon"))
+            boxes.append(widgets.VBox([control, note], layout=widgets.Layout(
+                width=control.layout.width, margin="0 12px 0 0")))
+        row.children = tuple(boxes)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
         return {

@@ -166,3 +166,28 @@ def test_epsilon_moves_are_fast(explorer):
         explorer.set(epsilon=10 ** (0.05 * k))
         times.append(explorer.last_update_seconds)
     assert np.median(times) < 0.5  # benchmark: about 20 ms once computed
+
+
+def test_each_slider_says_what_it_means_for_privacy(explorer):
+    # issue 14 item 8: the epsilon slider's left end (its minimum) is marked "more private";
+    # clip_norm and epochs say they leave the guarantee alone (the noise is recalibrated)
+    row = explorer.widget.children[0]
+    assert len(row.children) == 3
+    for box, (name, control) in zip(row.children, explorer.controls.items()):
+        assert box.children[0] is control                      # the slider itself, unchanged
+        assert f"ppml-control-{name}" in control._dom_classes   # what the browser test finds
+        note = box.children[1]
+        assert "ppml-privacy-note" in note._dom_classes
+        if name == "epsilon":
+            left, right = note.value.index("more private"), note.value.index("less private")
+            assert left < right                                 # more private on the left ...
+            assert control.min < control.max                    # ... where epsilon is smallest
+        else:
+            assert "same privacy" in note.value and "more private" not in note.value
+
+
+def test_moving_a_slider_still_redraws_after_the_notes_were_added():
+    ex = DPTrainingExplorer(rng=0)
+    before = ex.figure.value
+    ex.controls["epsilon"].value = 0.5                          # as a dragged slider
+    assert ex.figure.value != before and ex.result.epsilon == 0.5
