@@ -34,12 +34,14 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from .._validation import check_bounds, fail
 from ..dp.composition_experiments import CompositionCurves
 from ..dp.experiments import NoiseComparisonResult, NoisyCountResult, RandomizedResponseResult
+from ..dp.gaussian_loss import GaussianPrivacyLoss
 
 __all__ = [
     "EPSILON_LABEL",
     "plot_noisy_count",
     "plot_randomized_response",
     "plot_noise_comparison",
+    "plot_privacy_loss",
     "plot_composition",
     "dynamic_artists",
 ]
@@ -467,6 +469,56 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
             title=(f"Laplace {_pct(query.laplace_rel_error)} vs Gaussian "
                    f"{_pct(query.gaussian_rel_error)}"))
     return axes
+
+
+def plot_privacy_loss(result: GaussianPrivacyLoss, *, ax: Axes | None = None) -> Axes:
+    """Draw a :class:`~ppml_lab.dp.gaussian_loss.GaussianPrivacyLoss`: the loss beside delta.
+
+    The density of the privacy loss ``L ~ N(mu, 2 mu)`` on a log axis (so the
+    far tail shows), the region ``L > epsilon`` shaded, a line at epsilon, and a
+    note comparing ``P[L > epsilon]`` with delta.
+
+    Parameters
+    ----------
+    result : GaussianPrivacyLoss
+    ax : matplotlib Axes, optional
+        Drawn on a new figure when not given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from ppml_lab.dp.gaussian_loss import gaussian_privacy_loss
+    >>> ax = plot_privacy_loss(gaussian_privacy_loss(1.0))
+    >>> ax.get_yscale(), ax.get_xlabel()
+    ('log', 'privacy loss L = ln(P(output | with her) / P(output | without her))')
+    """
+    if not isinstance(result, GaussianPrivacyLoss):
+        raise fail("result", "a GaussianPrivacyLoss", result,
+                   "Pass the result of gaussian_privacy_loss(...).", kind=TypeError)
+    ax = _get_ax(ax, figsize=(7.5, 3.6))
+    x, y = result.losses, result.density
+    above = x >= result.epsilon
+    ax.plot(x, y, color=VERMILLION, linewidth=1.8,
+            label=f"density of L ~ N(mu, 2 mu), mu = {result.mu:.3g}")
+    ax.fill_between(x[above], y[above], 1e-300, color=VERMILLION, alpha=0.35,
+                    label=f"P[L > epsilon] = {result.p_loss_above:.2e} (delta = {result.delta:.0e})")
+    ax.axvline(result.epsilon, color=BLACK, linewidth=1.2, linestyle=":",
+               label=f"epsilon = {result.epsilon:g}")
+    ax.set_yscale("log")
+    ax.set_ylim(float(y.max()) * 1e-7, float(y.max()) * 20)
+    ax.set_xlim(float(x[0]), float(x[-1]))
+    ax.set_xlabel("privacy loss L = ln(P(output | with her) / P(output | without her))")
+    ax.set_ylabel("density (log scale)")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_title(f"epsilon = {result.epsilon:g}, delta = {result.delta:.0e} (sigma = "
+                 f"{result.sigma:.3g}): P[L > epsilon] = {result.ratio:.0f} x delta",
+                 fontsize=_TITLE_SIZE)
+    return ax
 
 
 # --- notebook 04 ---------------------------------------------------------------------------------

@@ -169,3 +169,24 @@ def test_bad_arguments(results):
         plot_noisy_count(results["count"], axes=["a", "b"])
     with pytest.raises(ValueError, match="`window` must be a pair"):
         plot_noisy_count(results["count"], window=(5, 1))
+
+
+def test_plot_privacy_loss_shades_the_tail_beyond_epsilon_and_compares_with_delta():
+    from ppml_lab.dp.gaussian_loss import gaussian_privacy_loss
+    from ppml_lab.viz.plots import plot_privacy_loss
+
+    r = gaussian_privacy_loss(1.0, delta=1e-5)
+    ax = plot_privacy_loss(r)
+    assert isinstance(ax, Axes) and ax.get_yscale() == "log"
+    density = [ln for ln in _lines(ax) if ln.get_label().startswith("density")]
+    np.testing.assert_allclose(density[0].get_ydata(), r.density)
+    eps_line = [ln for ln in _lines(ax) if ln.get_label() == "epsilon = 1"]
+    assert eps_line and eps_line[0].get_xdata()[0] == 1.0
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("P[L > epsilon] = 1.61e-04" in t and "delta = 1e-05" in t for t in labels)
+    assert "16 x delta" in ax.get_title()
+    fig, given = plt.subplots()
+    assert plot_privacy_loss(gaussian_privacy_loss(0.1), ax=given) is given
+    assert "111 x delta" in given.get_title()
+    with pytest.raises(TypeError, match="GaussianPrivacyLoss"):
+        plot_privacy_loss(r.summary())
