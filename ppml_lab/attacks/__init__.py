@@ -7,6 +7,8 @@
   advantage;
 * :mod:`~ppml_lab.attacks.audit` -- an empirical lower bound on epsilon from an
   audit game with Clopper-Pearson intervals (Jagielski et al. 2020);
+* :mod:`~ppml_lab.attacks.canary` -- a worst-case canary audit of a DP learner, and a
+  deliberately broken learner for it to catch;
 * :mod:`~ppml_lab.attacks.experiments` -- the attack against a DP and a
   non-private model beside what the guarantee allows (notebook 06's explorer).
 
@@ -17,6 +19,8 @@ whether one example was in the training set.
 from __future__ import annotations
 
 from .audit import AuditResult, audit_epsilon_lower_bound, clopper_pearson, empirical_epsilon
+from .canary import (CanaryAudit, UnderNoisedDPLogisticRegression, canary_datasets,
+                     worst_case_canary_audit)
 from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
 from .metrics import RocCurve, auc, membership_advantage, roc_curve, tpr_at_fpr
@@ -34,6 +38,10 @@ __all__ = [
     "empirical_epsilon",
     "AuditResult",
     "audit_epsilon_lower_bound",
+    "CanaryAudit",
+    "UnderNoisedDPLogisticRegression",
+    "canary_datasets",
+    "worst_case_canary_audit",
     "MembershipResult",
     "membership_experiment",
     "advantage_bound",

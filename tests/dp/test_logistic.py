@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from ppml_lab.dp import BudgetAccountant, DPLogisticRegression, dpsgd_epsilon, gaussian_delta
-from ppml_lab.attacks import audit_epsilon_lower_bound
+from ppml_lab.attacks import worst_case_canary_audit
 from ppml_lab.dp import logistic
 from ppml_lab.dp.logistic import output_perturbation_l2
 from ppml_lab.exceptions import BudgetExceededError, PrivacyLeakWarning
@@ -191,41 +191,25 @@ def test_output_perturbation_default_penalty_uses_public_quantities_only(cancer)
 
 # --- an audit of the release (Jagielski et al. 2020) -------------------------------------------
 
-def _canary_audit(trials=2000):
-    """Train with and without a canary; score the canary's own direction in the weights.
-
-    The other rows use only the second feature and have balanced labels; the canary
-    (1, 0) with label 1 is alone on the first feature. A tiny learning rate keeps the
-    weights near zero, so the canary's gradient has norm clip_norm = 1 at every step:
-    the worst case the accountant assumes. The score coef_[0, 0] + intercept_[0]
-    collects the canary's whole contribution (feature and intercept).
-    """
-    n = 50
-    y = np.arange(n) % 2
-    X = np.column_stack([np.zeros(n), np.where(y == 1, 0.5, -0.5)])
-    X_in, y_in = np.vstack([X, [[1.0, 0.0]]]), np.append(y, 1)
-
-    def scores(Xd, yd, seed0):
-        out = []
-        for s in range(trials):
-            m = DPLogisticRegression(epsilon=1.0, learning_rate=1e-3, max_iter=20,
-                                     rng=seed0 + s).fit(Xd, yd)
-            out.append(m.coef_[0, 0] + m.intercept_[0])
-        return np.array(out)
-    return audit_epsilon_lower_bound(scores(X_in, y_in, 0), scores(X, y, 10**6), delta=1e-5)
+def _canary_audit(epsilon=2.0):
+    """The worst-case canary audit of ppml_lab.attacks.canary (canary alone on a feature, tiny
+    learning rate so its gradient has norm clip_norm at every step, white-box score)."""
+    return worst_case_canary_audit(
+        lambda g: DPLogisticRegression(epsilon, learning_rate=1e-3, max_iter=20, rng=g),
+        n_trials=2000, rng=0)
 
 
 def test_audit_lower_bound_stays_below_the_claimed_epsilon():
     result = _canary_audit()
-    assert result.epsilon <= 1.0  # a lower bound (95% confidence) above the claim = a bug
+    assert not result.caught  # a lower bound (95% confidence) above the claim = a bug
 
 
 def test_audit_detects_noise_four_times_too_small(monkeypatch):
     # the same audit has the power to catch a broken calibration: with a quarter of the
-    # noise the release is far from 1-DP, and the lower bound says so
+    # noise the release is far from 2-DP, and the lower bound says so
     calibrated = logistic._noise_multiplier
     monkeypatch.setattr(logistic, "_noise_multiplier", lambda *args: calibrated(*args) / 4)
-    assert _canary_audit().epsilon > 1.0
+    assert _canary_audit().caught
 
 
 # --- accuracy ----------------------------------------------------------------------------------
