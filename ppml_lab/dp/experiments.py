@@ -50,7 +50,6 @@ __all__ = [
 ERROR_CURVE_EPSILONS: np.ndarray = np.geomspace(0.1, 10.0, 41)
 ERROR_CURVE_EPSILONS.setflags(write=False)
 
-_MEAN_ABS_NORMAL = math.sqrt(2.0 / math.pi)  # E|Z| for a standard normal Z
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -374,42 +373,49 @@ def randomized_response_experiment(epsilon: float, n_people: int, *, true_rate: 
 # --- notebook 03: Laplace versus Gaussian --------------------------------------------------------
 
 @functools.lru_cache(maxsize=64)
-def _noise_scales(epsilons: tuple[float, ...], delta: float,
-                  sensitivity: float) -> tuple[np.ndarray, np.ndarray]:
-    """Laplace scales and analytic Gaussian sigmas along a grid, from the mechanisms themselves.
+def _unit_noise(epsilons: tuple[float, ...], delta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Laplace scales and analytic Gaussian sigmas for sensitivity 1 along a grid.
 
-    Cached: the Gaussian costs a root find per point. Building the mechanisms
-    also applies their checks (a noise scale that overflows is refused).
+    Both are proportional to the sensitivity. Cached: the Gaussian costs a
+    root find per point.
     """
-    return (_frozen([LaplaceMechanism(e, sensitivity).scale for e in epsilons]),
-            _frozen([GaussianMechanism(e, delta, sensitivity).sigma for e in epsilons]))
+    return (_frozen([LaplaceMechanism(e, 1.0).scale for e in epsilons]),
+            _frozen([GaussianMechanism(e, delta, 1.0).sigma for e in epsilons]))
+
+
+_noise_scales = _unit_noise  # the name benchmarks/explorer_latency.py clears
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class QueryNoise(_Record):
     r"""Laplace and Gaussian noise on one query (a part of :class:`NoiseComparisonResult`).
 
-    Relative errors are expected absolute errors divided by ``|true_value|``:
-    :math:`E|\mathrm{Lap}(b)| = b` and :math:`E|N(0, \sigma^2)| = \sigma\sqrt{2/\pi}`.
+    The typical error is the standard deviation of a release (for the mean, the
+    large-``n`` approximation of the ratio of a noisy sum and a noisy count);
+    relative errors divide it by ``|true_value|``.
 
     Attributes
     ----------
     query : str
         ``"count"`` or ``"mean"``.
-    true_value, sensitivity, laplace_scale, gaussian_sigma : float
+    how : str
+        How the query is released, in words.
+    true_value : float
+    laplace_std, gaussian_std : float
+        Standard deviation of a release at the current epsilon.
     laplace_rel_error, gaussian_rel_error : float
-        Expected relative error at the current epsilon.
+        The same divided by ``|true_value|``.
     laplace_releases, gaussian_releases : numpy.ndarray
-        Simulated releases (true value plus noise).
+        Simulated releases.
     laplace_curve, gaussian_curve : numpy.ndarray
-        Expected relative error along the epsilon grid.
+        Relative error along the epsilon grid.
     """
 
     query: str
+    how: str
     true_value: float
-    sensitivity: float
-    laplace_scale: float
-    gaussian_sigma: float
+    laplace_std: float
+    gaussian_std: float
     laplace_rel_error: float
     gaussian_rel_error: float
     laplace_releases: np.ndarray = dataclasses.field(repr=False)
@@ -420,16 +426,27 @@ class QueryNoise(_Record):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class NoiseComparisonResult(_Record):
-    """Laplace versus Gaussian noise on a count and a mean (see :func:`noise_experiment`).
+    """Laplace versus Gaussian noise on a count and a mean of the same rows.
+
+    See :func:`noise_experiment`.
 
     Attributes
     ----------
     epsilon, delta : float
         The privacy parameters (``delta`` is used by the Gaussian mechanism only).
+    sensitivity : float
+        Rows one person can add (1 for one row per person).
+    n_rows : int
+        Rows behind both queries: the count is ``n_rows``, the mean is over them.
     attacker_posterior_bound : float
         From a 50% prior, the most sure an attacker can become that one
-        person is in the data: ``e^eps / (1 + e^eps)`` (for the Gaussian, except
-        with a probability of about ``delta``).
+        person is in the data after a pure epsilon-DP (Laplace) release:
+        ``e^eps / (1 + e^eps)``.
+    gaussian_loss_above : float
+        For the Gaussian release of the count, the probability that the
+        privacy loss exceeds epsilon (outputs that can push the attacker
+        beyond that bound): larger than delta
+        (:func:`~ppml_lab.dp.gaussian_loss.gaussian_privacy_loss`).
     count, mean : QueryNoise
         The two queries.
     epsilons : numpy.ndarray
@@ -438,7 +455,10 @@ class NoiseComparisonResult(_Record):
 
     epsilon: float
     delta: float
+    sensitivity: float
+    n_rows: int
     attacker_posterior_bound: float
+    gaussian_loss_above: float
     count: QueryNoise
     mean: QueryNoise
     epsilons: np.ndarray = dataclasses.field(repr=False)
@@ -446,47 +466,48 @@ class NoiseComparisonResult(_Record):
     def summary(self) -> str:
         """Plain-words sentences about this result."""
         c, m = self.count, self.mean
-        return (f"At epsilon = {self.epsilon:.2f} an attacker who starts 50/50 on whether "
-                f"Alice is in the data can end at most {self.attacker_posterior_bound:.0%} sure "
-                f"(for the Gaussian, except with a probability of about delta = "
-                f"{self.delta:.0e}). Typical error of the count: Laplace "
-                f"\u00b1{c.laplace_scale:#.3g}, Gaussian "
-                f"\u00b1{c.gaussian_sigma * _MEAN_ABS_NORMAL:#.3g}; of the mean: Laplace "
-                f"\u00b1{m.laplace_scale:#.2g}, Gaussian "
-                f"\u00b1{m.gaussian_sigma * _MEAN_ABS_NORMAL:#.2g}.")
+        return (f"At epsilon = {self.epsilon:.2f} the Laplace release lets an attacker who starts "
+                f"50/50 on whether Alice is in the data end at most "
+                f"{self.attacker_posterior_bound:.0%} sure. The Gaussian release (delta = "
+                f"{self.delta:.0e}) keeps that bound except for outputs whose privacy loss "
+                f"exceeds epsilon, which occur with probability {self.gaussian_loss_above:.1e} "
+                f"({self.gaussian_loss_above / self.delta:.0f} times delta, not delta). Standard "
+                f"error of the count of {self.n_rows:,} rows: Laplace \u00b1{c.laplace_std:#.3g}, "
+                f"Gaussian \u00b1{c.gaussian_std:#.3g} ({_pct_text(c.laplace_rel_error)} and "
+                f"{_pct_text(c.gaussian_rel_error)}); of the mean of the same rows (a noisy sum "
+                f"over a noisy count, epsilon/2 each): Laplace \u00b1{m.laplace_std:#.2g}, "
+                f"Gaussian \u00b1{m.gaussian_std:#.2g} ({_pct_text(m.laplace_rel_error)} and "
+                f"{_pct_text(m.gaussian_rel_error)}).")
 
 
-def _query_noise(query: str, true_value: float, sensitivity: float, epsilon: float,
-                 delta: float, grid: np.ndarray, standard_laplace: np.ndarray,
-                 standard_normal: np.ndarray) -> QueryNoise:
-    b = LaplaceMechanism(epsilon, sensitivity).scale             # sensitivity / epsilon
-    sigma = GaussianMechanism(epsilon, delta, sensitivity).sigma  # analytic calibration
-    scales, sigmas = _noise_scales(tuple(grid.tolist()), delta, sensitivity)
-    size = abs(true_value)
-    return QueryNoise(
-        query=query, true_value=true_value, sensitivity=sensitivity, laplace_scale=b,
-        gaussian_sigma=sigma, laplace_rel_error=b / size,
-        gaussian_rel_error=sigma * _MEAN_ABS_NORMAL / size,
-        laplace_releases=_frozen(true_value + b * standard_laplace),
-        gaussian_releases=_frozen(true_value + sigma * standard_normal),
-        laplace_curve=_frozen(scales / size),
-        gaussian_curve=_frozen(sigmas * _MEAN_ABS_NORMAL / size))
+def _pct_text(share: float) -> str:
+    value = 100.0 * share
+    return f"{value:.0f}%" if value >= 10 else f"{value:.2g}%"
 
 
 def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float = 1.0,
-                     true_count: int = 100, n_for_mean: int = 1000,
-                     bounds: tuple[float, float] = (0.0, 1.0), true_mean: float = 0.4,
-                     n_samples: int = 20000, epsilons: Any = None,
+                     n_rows: int = 1000, bounds: tuple[float, float] = (0.0, 1.0),
+                     true_mean: float = 0.4, n_samples: int = 20000, epsilons: Any = None,
                      rng: SeedLike = None) -> NoiseComparisonResult:
-    r"""Compare Laplace and (analytic) Gaussian noise on a count and on a mean.
+    r"""Compare Laplace and (analytic) Gaussian noise on a count and a mean of the same rows.
 
-    The count has sensitivity ``sensitivity`` (how many rows one person can
-    add). The mean is over ``n_for_mean`` rows known to lie within ``bounds =
-    (lower, upper)``, so one row moves it by at most
-    :math:`(\mathrm{upper} - \mathrm{lower}) / n`. Laplace noise has scale
-    :math:`b = \Delta / \varepsilon` and Gaussian noise the smallest
-    :math:`\sigma` that is ``(epsilon, delta)``-DP
-    (:class:`~ppml_lab.dp.GaussianMechanism`, analytic calibration).
+    Both queries are about the same ``n_rows`` rows, with add/remove-one
+    neighbours, and each is released with the whole ``epsilon``:
+
+    * the **count** ``n`` has sensitivity ``sensitivity`` (how many rows one
+      person can add): Laplace scale :math:`b = \Delta / arepsilon`, or the
+      smallest Gaussian :math:`\sigma` that is ``(epsilon, delta)``-DP;
+    * the **mean** of values in ``bounds = (L, U)`` is released as
+      :func:`~ppml_lab.dp.dp_mean` does it: ``n`` is private, so it is the
+      ratio of a noisy sum of the values centred at :math:`m = (L + U) / 2`
+      (sensitivity :math:`\Delta (U - L) / 2`) and a noisy count (sensitivity
+      :math:`\Delta`), each with ``epsilon / 2`` (and ``delta / 2`` for the
+      Gaussian), clipped into the bounds. Its standard deviation is about
+      :math:`\sqrt{s_S^2 + (ar x - m)^2 s_n^2} / n`, where :math:`s_S, s_n` are
+      those of the two noises.
+
+    Relative to its value, the mean is *not* cheaper than the count of the same
+    rows: both errors shrink like ``1 / n``, and the mean pays for two releases.
 
     Parameters
     ----------
@@ -495,13 +516,11 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     delta : float, default 1e-5
         For the Gaussian mechanism, in (0, 1).
     sensitivity : float, default 1.0
-        Sensitivity of the count.
-    true_count : int, default 100
-        The count, >= 1 (relative errors divide by it).
-    n_for_mean : int, default 1000
-        Number of rows behind the mean.
+        How many rows one person can add (1: one row per person).
+    n_rows : int, default 1000
+        Rows behind both queries, >= 1: the true count.
     bounds : (float, float), default (0, 1)
-        Range of every row of the mean.
+        Range of every value of the mean.
     true_mean : float, default 0.4
         The mean, inside ``bounds`` and not 0.
     n_samples : int, default 20000
@@ -517,21 +536,18 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     Examples
     --------
     >>> r = noise_experiment(1.0, rng=0)
-    >>> r
-    NoiseComparisonResult(epsilon=1, delta=1e-05, attacker_posterior_bound=0.7311,
-        count=QueryNoise(query='count', true_value=100, sensitivity=1, laplace_scale=1,
-                         gaussian_sigma=3.731, laplace_rel_error=0.01, gaussian_rel_error=0.02977),
-        mean=QueryNoise(query='mean', true_value=0.4, sensitivity=0.001, laplace_scale=0.001,
-                        gaussian_sigma=0.003731, laplace_rel_error=0.0025,
-                        gaussian_rel_error=0.007442))
+    >>> r.count
+    QueryNoise(query='count', how='sensitivity 1, all of epsilon', true_value=1000,
+               laplace_std=1.414, gaussian_std=3.731, laplace_rel_error=0.001414,
+               gaussian_rel_error=0.003731)
+    >>> round(r.mean.laplace_std, 5), round(r.mean.laplace_rel_error, 4)
+    (0.00144, 0.0036)
     """
     epsilon = check_epsilon(epsilon)
     delta = check_delta(delta)
     sensitivity = check_sensitivity(sensitivity)
-    true_count = check_integer(true_count, "true_count", minimum=1,
-                               fix="Relative errors divide by the count; pass e.g. true_count=100.")
-    n_for_mean = check_integer(n_for_mean, "n_for_mean", minimum=1,
-                               fix="Pass the number of rows, e.g. n_for_mean=1000.")
+    n_rows = check_integer(n_rows, "n_rows", minimum=1,
+                           fix="Pass the number of rows, e.g. n_rows=1000.")
     lower, upper = check_bounds(bounds)
     true_mean = check_real(true_mean, "true_mean")
     if not lower <= true_mean <= upper or true_mean == 0:
@@ -541,16 +557,54 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     grid = _epsilon_grid(epsilons)
 
     gen = as_generator(rng)  # the common random numbers, always drawn in this order
-    standard_laplace = gen.laplace(0.0, 1.0, (2, n_samples))
-    standard_normal = gen.standard_normal((2, n_samples))
+    lap = gen.laplace(0.0, 1.0, (3, n_samples))    # count; the mean's sum and count
+    nor = gen.standard_normal((3, n_samples))
 
-    common = dict(epsilon=epsilon, delta=delta, grid=grid)
-    count = _query_noise("count", float(true_count), sensitivity,
-                         standard_laplace=standard_laplace[0], standard_normal=standard_normal[0],
-                         **common)
-    mean = _query_noise("mean", true_mean, (upper - lower) / n_for_mean,
-                        standard_laplace=standard_laplace[1], standard_normal=standard_normal[1],
-                        **common)
-    return NoiseComparisonResult(epsilon=epsilon, delta=delta,
+    # the mechanisms themselves (their checks apply, e.g. a scale that overflows is refused)
+    b = LaplaceMechanism(epsilon, sensitivity).scale
+    sigma = GaussianMechanism(epsilon, delta, sensitivity).sigma
+    n = float(n_rows)
+    unit_b, unit_sigma = _unit_noise(tuple(grid.tolist()), delta)
+    count = QueryNoise(
+        query="count", how=f"sensitivity {sensitivity:g}, all of epsilon", true_value=n,
+        laplace_std=math.sqrt(2.0) * b, gaussian_std=sigma,
+        laplace_rel_error=math.sqrt(2.0) * b / n, gaussian_rel_error=sigma / n,
+        laplace_releases=_frozen(n + b * lap[0]), gaussian_releases=_frozen(n + sigma * nor[0]),
+        laplace_curve=_frozen(math.sqrt(2.0) * sensitivity * unit_b / n),
+        gaussian_curve=_frozen(sensitivity * unit_sigma / n))
+
+    midpoint, half_width = (lower + upper) / 2.0, (upper - lower) / 2.0
+    centred_sum, offset = n * (true_mean - midpoint), abs(true_mean - midpoint)
+    sum_sens, count_sens = sensitivity * half_width, sensitivity
+    half_b, half_sigma = _unit_noise(tuple((grid / 2.0).tolist()), delta / 2.0)
+
+    def ratio(noisy_sum: np.ndarray, noisy_n: np.ndarray) -> np.ndarray:
+        return np.clip(midpoint + noisy_sum / np.maximum(noisy_n, 1.0), lower, upper)
+
+    def mean_std(sum_noise: Any, count_noise: Any) -> Any:  # standard deviations of the halves
+        return np.sqrt(sum_noise**2 + offset**2 * count_noise**2) / n
+
+    b_sum = LaplaceMechanism(epsilon / 2.0, sum_sens).scale
+    b_n = LaplaceMechanism(epsilon / 2.0, count_sens).scale
+    s_sum = GaussianMechanism(epsilon / 2.0, delta / 2.0, sum_sens).sigma
+    s_n = GaussianMechanism(epsilon / 2.0, delta / 2.0, count_sens).sigma
+    lap_std = float(mean_std(math.sqrt(2.0) * b_sum, math.sqrt(2.0) * b_n))
+    gau_std = float(mean_std(s_sum, s_n))
+    size = abs(true_mean)
+    mean = QueryNoise(
+        query="mean", how="noisy sum / noisy count, epsilon/2 each", true_value=true_mean,
+        laplace_std=lap_std, gaussian_std=gau_std,
+        laplace_rel_error=lap_std / size, gaussian_rel_error=gau_std / size,
+        laplace_releases=_frozen(ratio(centred_sum + b_sum * lap[1], n + b_n * lap[2])),
+        gaussian_releases=_frozen(ratio(centred_sum + s_sum * nor[1], n + s_n * nor[2])),
+        laplace_curve=_frozen(mean_std(math.sqrt(2.0) * sum_sens * half_b,
+                                       math.sqrt(2.0) * count_sens * half_b) / size),
+        gaussian_curve=_frozen(mean_std(sum_sens * half_sigma, count_sens * half_sigma) / size))
+
+    mu = sensitivity**2 / (2.0 * sigma**2)  # the Gaussian's privacy loss is N(mu, 2 mu)
+    loss_above = float(special.ndtr((mu - epsilon) / math.sqrt(2.0 * mu)))
+    return NoiseComparisonResult(epsilon=epsilon, delta=delta, sensitivity=sensitivity,
+                                 n_rows=n_rows,
                                  attacker_posterior_bound=attacker_posterior_bound(epsilon),
-                                 count=count, mean=mean, epsilons=grid)
+                                 gaussian_loss_above=loss_above, count=count, mean=mean,
+                                 epsilons=grid)

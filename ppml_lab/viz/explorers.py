@@ -23,10 +23,26 @@ from ._explorer import Explorer, StaticFigure, epsilon_slider
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_randomized_response)
 
-__all__ = ["NoisyCountExplorer", "RandomizedResponseExplorer", "LaplaceGaussianExplorer",
+__all__ = ["MORE_PRIVATE", "NoisyCountExplorer", "RandomizedResponseExplorer", "LaplaceGaussianExplorer",
            "CompositionExplorer"]
 
 _WIDE = {"description_width": "initial"}
+#: How a privacy slider marks its more private end (the left: smaller epsilon or delta).
+MORE_PRIVATE = "\u2190 more private"
+
+
+def _privacy_slider(slider: widgets.Widget, name: str) -> widgets.Widget:
+    """Mark a privacy parameter's slider: its description says which end is more private."""
+    slider.description = f"{name} ({MORE_PRIVATE})"
+    slider.tooltip = (f"Left, a smaller {name}, is more private: more noise. Right is less "
+                      "private and more accurate.")
+    slider.layout.width = "430px"
+    return slider
+
+
+def _epsilon_control(value: float = 1.0) -> widgets.FloatLogSlider:
+    """The explorers' epsilon slider (0.1 to 10, log), its more private end marked."""
+    return _privacy_slider(epsilon_slider(value), "epsilon")
 
 
 def _selection_slider(values: list[int], value: int, description: str) -> widgets.SelectionSlider:
@@ -74,7 +90,7 @@ class NoisyCountExplorer(Explorer):
         super().__init__(rng=rng, dpi=dpi, epsilon=epsilon)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
-        return {"epsilon": epsilon_slider()}
+        return {"epsilon": _epsilon_control()}
 
     def _compute(self, values: dict[str, Any], seed: int) -> Any:
         return noisy_count_experiment(values["epsilon"], true_count=self._true_count, rng=seed)
@@ -125,7 +141,7 @@ class RandomizedResponseExplorer(Explorer):
         super().__init__(rng=rng, dpi=dpi, epsilon=epsilon, n_people=n_people)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
-        return {"epsilon": epsilon_slider(),
+        return {"epsilon": _epsilon_control(),
                 "n_people": _selection_slider(self.people, 1000, "people")}
 
     def _compute(self, values: dict[str, Any], seed: int) -> Any:
@@ -142,21 +158,26 @@ class RandomizedResponseExplorer(Explorer):
 
 
 class LaplaceGaussianExplorer(Explorer):
-    """Notebook 03: Laplace beside Gaussian noise, on a count and on a mean.
+    """Notebook 03: Laplace beside Gaussian noise, on a count and on a mean of the same rows.
 
     Controls: ``epsilon`` (log slider, 0.1 to 10), ``delta`` (1e-10 to 1e-2,
-    Gaussian only), ``sensitivity`` (of the count, 0.5 to 10), ``n_for_mean``
-    (rows behind the mean: its sensitivity is 1/n for values in [0, 1]) and
-    a ``resample`` button. Top: the released values; bottom: the relative
-    error against epsilon, current setting marked. The readout says what an
-    attacker can conclude: from a 50% prior, at most ``e^eps / (1 + e^eps)``.
+    Gaussian only), both with their more private end (the left) marked;
+    ``sensitivity`` (rows one person can add, 0.5 to 10), ``n_rows`` (rows
+    behind both queries: the count is ``n_rows`` and the mean, of values in
+    [0, 1], is over the same rows, released like :func:`~ppml_lab.dp.dp_mean`
+    as a noisy sum over a noisy count) and a ``resample`` button. Top: the
+    released values; bottom: the relative standard error against epsilon,
+    current setting marked. The readout says what an attacker can conclude:
+    from a 50% prior, at most ``e^eps / (1 + e^eps)`` after a Laplace release;
+    after a Gaussian one, the same except for outputs whose privacy loss exceeds
+    epsilon, which are many times likelier than delta.
 
     Parameters
     ----------
     epsilon : float, default 1.0
     delta : float, default 1e-5
     sensitivity : float, default 1.0
-    n_for_mean : int, default 1000
+    n_rows : int, default 1000
         One of 100, 300, 1,000, 3,000, 10,000.
     rng : None, int or numpy.random.Generator
     dpi : float, default 90
@@ -169,6 +190,8 @@ class LaplaceGaussianExplorer(Explorer):
     >>> ex.set(epsilon=1.0)
     >>> ex.readout.value.count("73% sure")
     1
+    >>> "16 times delta" in ex.readout.value
+    True
     """
 
     title = "Laplace vs Gaussian"
@@ -177,37 +200,36 @@ class LaplaceGaussianExplorer(Explorer):
     static_row_size = (13.0, 2.9)
     resample_button = True
     rows = [100, 300, 1_000, 3_000, 10_000]
-    true_count, true_mean = 100, 0.4
+    true_mean = 0.4
 
     def __init__(self, *, epsilon: float = 1.0, delta: float = 1e-5, sensitivity: float = 1.0,
-                 n_for_mean: int = 1000, rng: SeedLike = None, dpi: float = 90.0) -> None:
+                 n_rows: int = 1000, rng: SeedLike = None, dpi: float = 90.0) -> None:
         super().__init__(rng=rng, dpi=dpi, epsilon=epsilon, delta=delta, sensitivity=sensitivity,
-                         n_for_mean=n_for_mean)
+                         n_rows=n_rows)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
         controls = {
-            "epsilon": epsilon_slider(1.0),
-            "delta": widgets.FloatLogSlider(
+            "epsilon": _epsilon_control(1.0),
+            "delta": _privacy_slider(widgets.FloatLogSlider(
                 value=1e-5, base=10.0, min=-10.0, max=-2.0, step=1.0, description="delta",
                 readout_format=".0e", continuous_update=True, style=_WIDE,
-                layout=widgets.Layout(width="300px")),
+                layout=widgets.Layout(width="300px")), "delta"),
             "sensitivity": widgets.FloatSlider(
                 value=1.0, min=0.5, max=10.0, step=0.5, description="sensitivity",
                 readout_format=".1f", continuous_update=True, style=_WIDE,
                 layout=widgets.Layout(width="300px")),
-            "n_for_mean": _selection_slider(self.rows, 1000, "rows in the mean"),
+            "n_rows": _selection_slider(self.rows, 1000, "rows (count and mean)"),
         }
         return controls
 
     def _compute(self, values: dict[str, Any], seed: int) -> Any:
         return noise_experiment(values["epsilon"], delta=values["delta"],
-                                sensitivity=values["sensitivity"], true_count=self.true_count,
-                                n_for_mean=values["n_for_mean"], true_mean=self.true_mean,
-                                rng=seed)
+                                sensitivity=values["sensitivity"], n_rows=values["n_rows"],
+                                true_mean=self.true_mean, rng=seed)
 
     def _plot(self, result: Any, axes: np.ndarray) -> None:
-        plot_noise_comparison(result, axes=axes,
-                              count_window=(self.true_count - 30, self.true_count + 30),
+        n = result.n_rows
+        plot_noise_comparison(result, axes=axes, count_window=(n - 30, n + 30),
                               mean_window=(self.true_mean - 0.03, self.true_mean + 0.03),
                               error_ylim=(1e-5, 10.0))
 

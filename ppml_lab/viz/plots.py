@@ -411,9 +411,9 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
     """Draw a :class:`~ppml_lab.dp.experiments.NoiseComparisonResult`: Laplace beside Gaussian.
 
     Four panels, in this order: the released values of the count, of the
-    mean, then the relative error (expected ``|error|`` as a share of the true
-    value) against epsilon for the count and for the mean, with the current
-    epsilon marked. Without ``axes`` they are laid out 2 by 2 (a column per
+    mean of the same rows, then the relative error (the standard error as a
+    share of the true value) against epsilon for the count and for the mean,
+    with the current epsilon marked. Without ``axes`` they are laid out 2 by 2 (a column per
     query).
 
     Parameters
@@ -447,10 +447,10 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
     gaussian = f"Gaussian, delta {result.delta:.0e}"
     for k, (query, window, name) in enumerate(((result.count, count_window, "count_window"),
                                               (result.mean, mean_window, "mean_window"))):
-        spread = 4.0 * max(query.laplace_scale, query.gaussian_sigma)
+        spread = 3.0 * max(query.laplace_std, query.gaussian_std)
         default = (query.true_value - spread, query.true_value + spread)
-        title = (f"{query.query.capitalize()} (true {query.true_value:g}, "
-                 f"sensitivity {query.sensitivity:.2g})")
+        title = (f"Count (true {query.true_value:g})" if query.query == "count" else
+                 f"Mean of the same rows (true {query.true_value:g})")
         _histogram_panel(
             axes[k], series=[(query.laplace_releases, "Laplace", LAPLACE),
                              (query.gaussian_releases, gaussian, GAUSSIAN)],
@@ -464,7 +464,7 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
             points=[((result.epsilon, query.laplace_rel_error), {"color": BLUE, "marker": "o"}),
                     ((result.epsilon, query.gaussian_rel_error),
                      {"color": VERMILLION, "marker": "s"})],
-            ylim=error_ylim, ylabel=f"typical error / true {query.query}",
+            ylim=error_ylim, ylabel=f"standard error / true {query.query}",
             yformatter=FuncFormatter(_percent), legend=False,
             title=(f"Laplace {_pct(query.laplace_rel_error)} vs Gaussian "
                    f"{_pct(query.gaussian_rel_error)}"))

@@ -157,43 +157,64 @@ def test_rr_deniability_numbers():
 
 # --- noise_experiment -----------------------------------------------------------------------------
 
-def test_noise_scales_are_the_mechanisms():
-    r = noise_experiment(0.8, delta=1e-6, sensitivity=3.0, n_for_mean=500, bounds=(0, 2),
+def test_noise_count_is_the_mechanisms_and_the_mean_is_dp_means_split():
+    r = noise_experiment(0.8, delta=1e-6, sensitivity=3.0, n_rows=500, bounds=(0, 2),
                          true_mean=0.5, n_samples=10, rng=0)
-    assert r.count.laplace_scale == pytest.approx(LaplaceMechanism(0.8, 3.0).scale)
-    assert r.count.gaussian_sigma == pytest.approx(GaussianMechanism(0.8, 1e-6, 3.0).sigma,
-                                                   rel=1e-9)
-    assert r.mean.sensitivity == pytest.approx(2 / 500)
-    assert r.mean.gaussian_sigma == pytest.approx(
-        GaussianMechanism(0.8, 1e-6, 2 / 500).sigma, rel=1e-9)
+    assert r.count.true_value == 500 and r.n_rows == 500
+    assert r.count.laplace_std == pytest.approx(math.sqrt(2) * LaplaceMechanism(0.8, 3.0).scale)
+    assert r.count.gaussian_std == pytest.approx(GaussianMechanism(0.8, 1e-6, 3.0).sigma,
+                                                 rel=1e-9)
+    # the mean: a noisy sum of values centred at 1 (sensitivity 3 * 1) and a noisy count
+    # (sensitivity 3), each with epsilon / 2 (and delta / 2 for the Gaussian)
+    b_s, b_n = LaplaceMechanism(0.4, 3.0).scale, LaplaceMechanism(0.4, 3.0).scale
+    assert r.mean.laplace_std == pytest.approx(
+        math.sqrt(2 * b_s**2 + 0.5**2 * 2 * b_n**2) / 500)
+    s_s, s_n = GaussianMechanism(0.4, 5e-7, 3.0).sigma, GaussianMechanism(0.4, 5e-7, 3.0).sigma
+    assert r.mean.gaussian_std == pytest.approx(math.sqrt(s_s**2 + 0.25 * s_n**2) / 500,
+                                                rel=1e-9)
     assert r.attacker_posterior_bound == pytest.approx(attacker_posterior_bound(0.8))
 
 
+def test_noise_mean_std_is_dp_means_with_sensitivity_one():
+    from ppml_lab.dp import dp_mean
+
+    # dp_mean's docstring: std about 2 sqrt(2) / (eps n) * sqrt(((U-L)/2)^2 + (mean - m)^2)
+    r = noise_experiment(1.0, n_rows=500, bounds=(0, 100), true_mean=45.0, n_samples=10, rng=0)
+    assert r.mean.laplace_std == pytest.approx(
+        2 * math.sqrt(2) / 500 * math.sqrt(50**2 + 5**2), rel=1e-12)
+    x = np.full(500, 45.0)
+    draws = np.array([dp_mean(x, epsilon=1.0, bounds=(0, 100), rng=seed) for seed in range(3000)])
+    sd_se = r.mean.laplace_std * 2 / math.sqrt(3000)  # generous: Laplace noise has kurtosis 6
+    assert abs(draws.std() - r.mean.laplace_std) < K_SE * sd_se
+
+
 @pytest.mark.parametrize("seed", [0, 1])
-def test_noise_relative_error_formulas_against_the_sample(seed):
-    r = noise_experiment(1.3, delta=1e-4, n_samples=40000, rng=seed)
+def test_noise_standard_errors_against_the_sample(seed):
+    r = noise_experiment(1.3, delta=1e-4, n_rows=300, n_samples=40000, rng=seed)
     for q in (r.count, r.mean):
         n = q.laplace_releases.size
-        lap = np.abs(q.laplace_releases - q.true_value) / q.true_value
-        gau = np.abs(q.gaussian_releases - q.true_value) / q.true_value
-        # E|Lap(b)| = b, sd b; E|N(0, s^2)| = s sqrt(2/pi), sd s sqrt(1 - 2/pi)
-        assert abs(lap.mean() - q.laplace_rel_error) < K_SE * q.laplace_rel_error / math.sqrt(n)
-        sd = q.gaussian_sigma * math.sqrt(1 - 2 / math.pi) / q.true_value
-        assert abs(gau.mean() - q.gaussian_rel_error) < K_SE * sd / math.sqrt(n)
-        assert stats.kstest(q.laplace_releases - q.true_value, "laplace",
-                            args=(0, q.laplace_scale)).pvalue > 1e-4
-        assert stats.kstest(q.gaussian_releases - q.true_value, "norm",
-                            args=(0, q.gaussian_sigma)).pvalue > 1e-4
+        for releases, std in ((q.laplace_releases, q.laplace_std),
+                              (q.gaussian_releases, q.gaussian_std)):
+            assert abs(releases.mean() - q.true_value) < K_SE * std / math.sqrt(n)
+            assert abs(releases.std() / std - 1) < 0.03  # the mean's is an approximation
+    c = r.count
+    assert stats.kstest(c.laplace_releases - c.true_value, "laplace",
+                        args=(0, c.laplace_std / math.sqrt(2))).pvalue > 1e-4
+    assert stats.kstest(c.gaussian_releases - c.true_value, "norm",
+                        args=(0, c.gaussian_std)).pvalue > 1e-4
 
 
 def test_noise_curves_are_the_formulas_along_the_grid():
     grid = [0.2, 1.0, 5.0]
-    r = noise_experiment(1.0, delta=1e-5, sensitivity=2.0, epsilons=grid, n_samples=10, rng=0)
+    r = noise_experiment(1.0, delta=1e-5, sensitivity=2.0, n_rows=100, epsilons=grid,
+                         n_samples=10, rng=0)
     for i, e in enumerate(grid):
-        assert r.count.laplace_curve[i] == pytest.approx(2.0 / e / 100)
+        assert r.count.laplace_curve[i] == pytest.approx(math.sqrt(2) * 2.0 / e / 100)
         sigma = GaussianMechanism(e, 1e-5, 2.0).sigma
-        assert r.count.gaussian_curve[i] == pytest.approx(
-            sigma * math.sqrt(2 / math.pi) / 100, rel=1e-9)
+        assert r.count.gaussian_curve[i] == pytest.approx(sigma / 100, rel=1e-9)
+        at_e = noise_experiment(e, delta=1e-5, sensitivity=2.0, n_rows=100, n_samples=1, rng=0)
+        assert r.mean.laplace_curve[i] == pytest.approx(at_e.mean.laplace_rel_error, rel=1e-9)
+        assert r.mean.gaussian_curve[i] == pytest.approx(at_e.mean.gaussian_rel_error, rel=1e-9)
     # the current point lies on the curve when epsilon is on the grid
     assert r.count.laplace_rel_error == pytest.approx(r.count.laplace_curve[1])
     assert r.count.gaussian_rel_error == pytest.approx(r.count.gaussian_curve[1], rel=1e-9)
@@ -209,18 +230,34 @@ def test_noise_common_random_numbers():
     a = noise_experiment(1.0, n_samples=1000, rng=9)
     b = noise_experiment(1.0, n_samples=1000, rng=9)
     np.testing.assert_array_equal(a.count.laplace_releases, b.count.laplace_releases)
+    np.testing.assert_array_equal(a.mean.gaussian_releases, b.mean.gaussian_releases)
     c = noise_experiment(2.0, delta=1e-3, sensitivity=3.0, n_samples=1000, rng=9)
-    for qa, qc in ((a.count, c.count), (a.mean, c.mean)):
-        np.testing.assert_allclose((qc.laplace_releases - qc.true_value) / qc.laplace_scale,
-                                   (qa.laplace_releases - qa.true_value) / qa.laplace_scale)
-        np.testing.assert_allclose((qc.gaussian_releases - qc.true_value) / qc.gaussian_sigma,
-                                   (qa.gaussian_releases - qa.true_value) / qa.gaussian_sigma)
+    qa, qc = a.count, c.count
+    np.testing.assert_allclose((qc.laplace_releases - qc.true_value) / qc.laplace_std,
+                               (qa.laplace_releases - qa.true_value) / qa.laplace_std)
+    np.testing.assert_allclose((qc.gaussian_releases - qc.true_value) / qc.gaussian_std,
+                               (qa.gaussian_releases - qa.true_value) / qa.gaussian_std)
 
 
-def test_a_mean_over_many_rows_needs_less_relative_noise_than_a_small_count():
-    r = noise_experiment(1.0, rng=0, n_samples=10)
-    assert r.mean.laplace_rel_error < r.count.laplace_rel_error
-    assert np.all(r.count.gaussian_curve > r.count.laplace_curve)  # one scalar query
+def test_relative_to_its_value_a_mean_is_not_cheaper_than_the_count_of_the_same_rows():
+    # issue 14 item 3: the mean pays for a noisy sum and a noisy count; both errors shrink as 1/n
+    for n_rows in (100, 1000, 10_000):
+        r = noise_experiment(1.0, n_rows=n_rows, rng=0, n_samples=10)
+        assert r.mean.laplace_rel_error > r.count.laplace_rel_error
+        assert r.mean.gaussian_rel_error > r.count.gaussian_rel_error
+    small, large = (noise_experiment(1.0, n_rows=n, rng=0, n_samples=10) for n in (100, 10_000))
+    assert small.mean.laplace_std / large.mean.laplace_std == pytest.approx(100, rel=1e-9)
+    assert np.all(small.count.gaussian_curve > small.count.laplace_curve)  # one scalar query
+
+
+def test_gaussian_loss_above_epsilon_is_the_privacy_loss_tail_not_delta():
+    from ppml_lab.dp.gaussian_loss import gaussian_privacy_loss
+
+    for e in (0.1, 1.0):
+        r = noise_experiment(e, delta=1e-5, n_samples=10, rng=0)
+        assert r.gaussian_loss_above == pytest.approx(
+            gaussian_privacy_loss(e, 1e-5).p_loss_above, rel=1e-9)
+    assert round(r.gaussian_loss_above / 1e-5) == 16
 
 
 # --- records --------------------------------------------------------------------------------------
@@ -257,8 +294,9 @@ def test_summaries_speak_plain_words(records):
     assert isinstance(nc, NoisyCountResult) and "epsilon = 1.00" in nc.summary()
     assert isinstance(rr, RandomizedResponseResult) and "73%" in rr.summary()
     assert isinstance(nz, NoiseComparisonResult)
-    assert ("At epsilon = 1.00 an attacker who starts 50/50 on whether Alice is in the data "
-            "can end at most 73% sure") in nz.summary()
+    assert ("At epsilon = 1.00 the Laplace release lets an attacker who starts 50/50 on whether "
+            "Alice is in the data end at most 73% sure") in nz.summary()
+    assert "16 times delta, not delta" in nz.summary()
 
 
 # --- bad input ------------------------------------------------------------------------------------
@@ -290,11 +328,10 @@ def test_bad_epsilon_is_refused_by_name(name, epsilon, kind):
     ("rr", {"epsilons": [0.0, 1.0]}, "epsilons"),
     ("rr", {"rng": -1}, "rng"),
     ("noise", {"delta": 1.0}, "delta"),
-    ("noise", {"true_count": 0}, "true_count"),
+    ("noise", {"n_rows": 0}, "n_rows"),
     ("noise", {"true_mean": 2.0}, "true_mean"),
     ("noise", {"true_mean": 0.0}, "true_mean"),
     ("noise", {"bounds": (1, 0)}, "bounds"),
-    ("noise", {"n_for_mean": 0}, "n_for_mean"),
 ])
 def test_bad_parameters_are_named_in_the_message(name, kwargs, parameter):
     with pytest.raises((ValueError, TypeError), match=f"`{parameter}` must be"):
@@ -311,13 +348,12 @@ def test_noise_experiment_applies_the_mechanisms_checks():
 
 
 def test_noise_experiment_scales_are_the_mechanisms_own():
-    r = noise_experiment(0.7, delta=1e-6, sensitivity=3.0, n_samples=10, epsilons=[0.5, 2.0],
-                         rng=0)
-    assert r.count.laplace_scale == LaplaceMechanism(0.7, 3.0).scale
-    assert r.count.gaussian_sigma == GaussianMechanism(0.7, 1e-6, 3.0).sigma
-    assert r.mean.gaussian_sigma == GaussianMechanism(0.7, 1e-6, 1 / 1000).sigma
-    assert r.count.gaussian_curve[1] * 100 / math.sqrt(2 / math.pi) == pytest.approx(
-        GaussianMechanism(2.0, 1e-6, 3.0).sigma, rel=1e-15)
+    r = noise_experiment(0.7, delta=1e-6, sensitivity=3.0, n_rows=100, n_samples=10,
+                         epsilons=[0.5, 2.0], rng=0)
+    assert r.count.laplace_std == math.sqrt(2) * LaplaceMechanism(0.7, 3.0).scale
+    assert r.count.gaussian_std == GaussianMechanism(0.7, 1e-6, 3.0).sigma
+    assert r.count.gaussian_curve[1] * 100 == pytest.approx(
+        GaussianMechanism(2.0, 1e-6, 3.0).sigma, rel=1e-12)
 
 
 def test_each_epsilon_grid_has_one_descriptive_name():

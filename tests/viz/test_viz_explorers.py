@@ -27,7 +27,7 @@ CLASSES = {
     NoisyCountExplorer: ("a noisy count", ["epsilon", "resample"], 2),
     RandomizedResponseExplorer: ("randomized response", ["epsilon", "n_people"], 2),
     LaplaceGaussianExplorer: ("Laplace vs Gaussian",
-                              ["epsilon", "delta", "sensitivity", "n_for_mean", "resample"], 4),
+                              ["epsilon", "delta", "sensitivity", "n_rows", "resample"], 4),
 }
 ONE_ARROW_KEY = 10 ** 0.05  # one step of the epsilon slider from 1.0
 
@@ -71,7 +71,7 @@ def test_structure_and_css_classes(explorer):
 
 def test_epsilon_slider_is_log_with_a_sensible_keyboard_step(explorer):
     slider = explorer.controls["epsilon"]
-    assert isinstance(slider, widgets.FloatLogSlider) and slider.description == "epsilon"
+    assert isinstance(slider, widgets.FloatLogSlider) and slider.description.startswith("epsilon")
     assert (slider.base ** slider.min, slider.base ** slider.max) == pytest.approx((0.1, 10))
     assert slider.step == pytest.approx(0.05)  # one arrow key: epsilon x 1.12; 40 steps in all
     assert slider.continuous_update
@@ -146,9 +146,12 @@ def test_resample_draws_fresh_noise_and_keeps_the_controls():
 
 def test_readouts_in_plain_words(shared):
     ex = shared[LaplaceGaussianExplorer]
-    ex.set(epsilon=1.0)
-    assert ("At epsilon = 1.00 an attacker who starts 50/50 on whether Alice is in the data "
-            "can end at most 73% sure") in ex.readout.value
+    ex.set(epsilon=1.0, delta=1e-5, sensitivity=1.0, n_rows=1000)
+    assert ("At epsilon = 1.00 the Laplace release lets an attacker who starts 50/50 on whether "
+            "Alice is in the data end at most 73% sure") in ex.readout.value
+    # delta is not "the probability that the bound fails": the loss exceeds epsilon 16x as often
+    assert "probability 1.6e-04 (16 times delta, not delta)" in ex.readout.value
+    assert "of the mean of the same rows" in ex.readout.value
     ex.set(epsilon=2.0)
     assert "at most 88% sure" in ex.readout.value
     rr = shared[RandomizedResponseExplorer]
@@ -223,7 +226,7 @@ def test_static_figure_of_another_control(shared):
 
 def test_blitted_frame_matches_a_full_drawing(shared):
     ex = shared[LaplaceGaussianExplorer]
-    ex.set(epsilon=0.3, delta=1e-8, sensitivity=3.0, n_for_mean=100)
+    ex.set(epsilon=0.3, delta=1e-8, sensitivity=3.0, n_rows=100)
     png, blit, full = frames(ex)  # the PNG sent, the canvas it came from, a full drawing
     assert png.shape == blit.shape
     assert np.abs(png - blit).mean() < 1.0  # the 256-colour palette changes nothing visible
@@ -239,3 +242,26 @@ def test_updates_are_fast_enough_for_a_slider(shared):
         ex.set(epsilon=float(value))
         times.append(ex.last_update_seconds)
     assert math.isfinite(np.median(times)) and np.median(times) < 1.0  # benchmark: ~40 ms
+
+
+def test_every_privacy_slider_marks_its_more_private_end(explorer):
+    from ppml_lab.viz.explorers import MORE_PRIVATE
+
+    privacy = {"epsilon", "delta"}
+    marked = {name for name, c in explorer.controls.items()
+              if MORE_PRIVATE in getattr(c, "description", "")}
+    assert marked == privacy & set(explorer.controls)
+    for name in marked:
+        control = explorer.controls[name]
+        assert control.description == f"{name} (\u2190 more private)"
+        assert "more private" in control.tooltip
+        # the left end is the more private one: the slider's minimum is the smaller value
+        assert control.min < control.max
+
+
+def test_count_and_mean_are_over_the_same_rows(shared):
+    ex = shared[LaplaceGaussianExplorer]
+    ex.set(n_rows=3000)
+    assert ex.result.count.true_value == 3000 and ex.result.n_rows == 3000
+    assert "count of 3,000 rows" in ex.readout.value
+    ex.set(n_rows=1000)

@@ -121,7 +121,7 @@ def test_a_second_call_updates_in_place_and_draws_the_same_picture(results):
 
 
 def test_noise_update_in_place_matches_a_fresh_drawing():
-    kw = dict(count_window=(70, 130), mean_window=(0.37, 0.43), error_ylim=(1e-5, 10))
+    kw = dict(count_window=(970, 1030), mean_window=(0.37, 0.43), error_ylim=(1e-5, 10))
     fig_a, axes_a = plt.subplots(2, 2, figsize=(7, 4.5))
     plot_noise_comparison(noise_experiment(1.0, rng=0, n_samples=2000), axes=axes_a, **kw)
     second = noise_experiment(0.4, delta=1e-8, sensitivity=2.0, rng=0, n_samples=2000)
