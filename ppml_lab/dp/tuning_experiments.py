@@ -6,6 +6,11 @@ library's defaults with two ways of tuning, and counts what each costs. The
 compute layer of section 5 of notebook 05 (a record with a plain-words
 ``summary()``; nothing here draws).
 
+The "defaults" here are :class:`~ppml_lab.dp.DPLogisticRegression`'s, which were
+read off ``benchmarks/dp_logistic_accuracy.py``, on the same data sets: their
+accuracy in this comparison is a little optimistic, a caveat notebook 05 states.
+Tuning on *public* data costs no privacy at all; defaults should be chosen there.
+
 Introduced in notebook 05.
 
 References
