@@ -23,7 +23,8 @@ from .canary import (CanaryAudit, UnderNoisedDPLogisticRegression, canary_datase
                      worst_case_canary_audit)
 from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
-from .metrics import RocCurve, auc, membership_advantage, roc_curve, tpr_at_fpr
+from .metrics import (RocCurve, advantage_noise_floor, auc, membership_advantage, roc_curve,
+                      tpr_at_fpr)
 
 __all__ = [
     "loss_threshold_attack",
@@ -34,6 +35,7 @@ __all__ = [
     "auc",
     "tpr_at_fpr",
     "membership_advantage",
+    "advantage_noise_floor",
     "clopper_pearson",
     "empirical_epsilon",
     "AuditResult",

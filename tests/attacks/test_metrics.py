@@ -74,3 +74,30 @@ def test_bad_input_names_the_parameter(func, scores, labels, kind, name):
 def test_bad_fpr(fpr, kind):
     with pytest.raises(kind, match="^`fpr` must be"):
         tpr_at_fpr([0.1, 0.9], [0, 1], fpr=fpr)
+
+
+# --- the noise floor of the best-threshold advantage ----------------------------------------
+
+@pytest.mark.parametrize("n, m", [(100, 100), (400, 400), (100, 1000)])
+def test_useless_scores_exceed_the_noise_floor_at_most_as_often_as_its_level_says(n, m):
+    from ppml_lab.attacks import advantage_noise_floor
+
+    rng = np.random.default_rng(12)
+    runs = 2000
+    labels = np.r_[np.ones(n), np.zeros(m)]
+    floor = advantage_noise_floor(n, m, level=0.95)
+    hits = sum(membership_advantage(rng.random(n + m), labels) >= floor for _ in range(runs))
+    # at most 5% (plus three binomial standard errors); the asymptotic floor is slightly
+    # conservative, so not far below 5% either (it is a useful number, not a loose bound)
+    se = np.sqrt(0.05 * 0.95 / runs)
+    assert 0.02 <= hits / runs <= 0.05 + 3 * se
+
+
+def test_the_noise_floor_shrinks_like_one_over_sqrt_n_and_checks_its_arguments():
+    from ppml_lab.attacks import advantage_noise_floor
+
+    assert advantage_noise_floor(400, 400) == pytest.approx(advantage_noise_floor(100, 100) / 2)
+    with pytest.raises(ValueError, match=r"`n_members` must be"):
+        advantage_noise_floor(0, 10)
+    with pytest.raises(ValueError, match=r"`level` must be"):
+        advantage_noise_floor(10, 10, level=1.0)
