@@ -30,7 +30,8 @@ from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, EPSILON_LABEL, GREY, VERMI
 
 __all__ = ["plot_membership", "MembershipExplorer"]
 
-_FPR_GRID = np.r_[0.0, np.geomspace(1e-6, 1.0, 300)]  # fine near 0, where the ceiling is steep
+_LOW = 1e-3  # the ROC panel is log-log from 0.1% (Carlini et al. 2022): the low-FPR region
+_FPR_GRID = np.geomspace(_LOW / 10, 1.0, 300)  # fine near 0, where the ceiling is steep
 _NO_DP = {"color": VERMILLION, "linestyle": "--"}
 _DP = {"color": BLUE, "linestyle": "-"}
 _BOUND = {"color": BLACK, "linestyle": ":"}
@@ -51,7 +52,7 @@ def _roc_xy(curve: Any) -> tuple[np.ndarray, np.ndarray]:
 def _forbidden(result: MembershipResult) -> np.ndarray:
     """Vertices of the region above the (epsilon, delta) ceiling, where no attack can be."""
     top = result.roc_ceiling(_FPR_GRID)
-    return np.column_stack([np.r_[_FPR_GRID, 0.0], np.r_[top, 1.0]])
+    return np.column_stack([np.r_[_FPR_GRID, _FPR_GRID[0]], np.r_[top, 1.0]])
 
 
 def _roc_panel(ax: Axes, result: MembershipResult) -> None:
@@ -61,7 +62,7 @@ def _roc_panel(ax: Axes, result: MembershipResult) -> None:
     no_dp_label = f"no DP: AUC {result.baseline_auc:.2f}"
     if drawn is None:
         ax.cla()
-        ax.plot([0.0, 1.0], [0.0, 1.0], color=GREY, linewidth=1.0,
+        ax.plot([_LOW / 10, 1.0], [_LOW / 10, 1.0], color=GREY, linewidth=1.0,
                 label="chance (guessing)")
         drawn = {"region": ax.add_patch(Polygon(_forbidden(result), closed=True,
                                                 facecolor="#bbbbbb", alpha=0.35,
@@ -72,14 +73,17 @@ def _roc_panel(ax: Axes, result: MembershipResult) -> None:
         drawn["baseline"], = ax.plot(*_roc_xy(result.baseline_roc), linewidth=1.6,
                                      label=no_dp_label, **_NO_DP)
         drawn["dp"], = ax.plot(*_roc_xy(result.roc), linewidth=1.8, label=dp_label, **_DP)
-        ax.set_xlim(0.0, 1.0)
-        ax.set_ylim(0.0, 1.0)
+        ax.set_xscale("log", nonpositive="mask")
+        ax.set_yscale("log", nonpositive="mask")
+        ax.set_xlim(_LOW, 1.0)
+        ax.set_ylim(_LOW, 1.0)
         ax.set_aspect("equal", adjustable="box")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{100 * x:g}%"))
+            axis.set_minor_formatter(NullFormatter())
         _tidy(ax, "false-positive rate (non-members called members)",
               "true-positive rate (members found)")
-        drawn["legend"] = _legend(ax, "lower right", [drawn["dp"], drawn["baseline"],
+        drawn["legend"] = _legend(ax, "upper left", [drawn["dp"], drawn["baseline"],
                                                       drawn["ceiling"], drawn["region"]])
         _DRAWN[ax] = (signature, drawn)
     else:
@@ -146,7 +150,9 @@ def plot_membership(result: MembershipResult, *, axes: Any = None) -> np.ndarray
 
     1. The attack's ROC curve against the DP model and the
        non-private model, with the diagonal (guessing) and, shaded, the region
-       that (epsilon, delta)-DP rules out for *any* attack.
+       that (epsilon, delta)-DP rules out for *any* attack. Both axes are
+       logarithmic from 0.1%, so the low false-positive rates that matter for
+       privacy (Carlini et al. 2022) fill the panel.
     2. The attack's advantage against epsilon, beside the most the guarantee
        allows and the non-private model's.
     3. The audit's empirical epsilon (a lower bound) against the guaranteed epsilon.
@@ -166,8 +172,8 @@ def plot_membership(result: MembershipResult, *, axes: Any = None) -> np.ndarray
     >>> from ppml_lab.attacks.experiments import membership_experiment
     >>> r = membership_experiment(1.0, epsilons=[0.1, 1.0, 10.0], rng=0)
     >>> axes = plot_membership(r)
-    >>> axes[1].get_xscale(), axes[2].get_title()
-    ('log', 'Audit: epsilon >= 0.00 (guarantee: <= 1.00)')
+    >>> axes[0].get_xscale(), axes[0].get_yscale(), axes[2].get_title()
+    ('log', 'log', 'Audit: epsilon >= 0.00 (guarantee: <= 1.00)')
     """
     if not isinstance(result, MembershipResult):
         raise fail("result", "a MembershipResult", result,
