@@ -38,7 +38,8 @@ _WIDE = {"description_width": "initial"}
 _EPSILON_NOTE = "\u2190 more private \u00b7 less private \u2192"
 _SAME_PRIVACY = "same privacy: epsilon fixes it"
 _NOTE_STYLE = ("font-size: 11px; color: #555; line-height: 1.2; display: flex; "
-               "justify-content: space-between; padding: 0 52px 0 {left}px")
+               "justify-content: space-between; white-space: nowrap; "
+               "padding: 0 {right}px 0 {left}px")
 
 
 def plot_accuracy_curve(result: AccuracyCurve, *, ax: Axes | None = None,
@@ -149,7 +150,8 @@ def _note(text: str, *, left: int, split: bool = False) -> widgets.HTML:
         body = f"<span>{low}</span><span>{high}</span>"
     else:
         body = f"<span>{text}</span>"
-    note = widgets.HTML(f'<div style="{_NOTE_STYLE.format(left=left)}">{body}</div>')
+    style = _NOTE_STYLE.format(left=left, right=52 if split else 0)  # 52: the readout
+    note = widgets.HTML(f'<div style="{style}">{body}</div>')
     note.add_class("ppml-privacy-note")
     return note
 
