@@ -17,7 +17,7 @@ id                 check                                       the learner write
 03.1               :func:`check_laplace_mechanism`             ``fn(true_value, sensitivity,
                                                                epsilon, rng)``
 03.2               :func:`check_posterior_bound`               a probability
-03.3               :func:`check_gaussian_sigma`                ``fn(sensitivity, epsilon, delta)``
+03.3               :func:`check_gaussian_sigma`                a sigma, from an L2 sensitivity
 03.4               :func:`check_epsilon_for_posterior`         an epsilon
 04.1               :func:`check_advanced_pays_off`             ``fn(epsilon, delta_prime)``
 04.2               :func:`check_noise_for_target`              ``fn(target_epsilon, delta,

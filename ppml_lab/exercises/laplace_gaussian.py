@@ -5,8 +5,9 @@
   DP inequality on neighbouring inputs).
 * 03.2 :func:`check_posterior_bound`: how sure can a 50/50 attacker become at
   epsilon = ln 3?
-* 03.3 :func:`check_gaussian_sigma`: the classic Gaussian mechanism's sigma,
-  compared with :class:`ppml_lab.dp.GaussianMechanism`.
+* 03.3 :func:`check_gaussian_sigma`: how much Gaussian noise a histogram of
+  symptoms needs when a patient may report up to three: the L2 sensitivity under
+  add/remove-one neighbours, then :class:`ppml_lab.dp.GaussianMechanism`.
 * 03.4 :func:`check_epsilon_for_posterior`: which epsilon caps a 50/50
   attacker's certainty at 90 %?
 
@@ -24,26 +25,39 @@ from scipy import stats
 
 from ..dp import GaussianMechanism, LaplaceMechanism
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner, call_text,
-                    run_function_check, fmt_number, fmt_ratio, function_label, grade_value,
-                    numeric_answer)
+from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner,
+                    fmt_ratio, function_label, grade_value, numeric_answer, run_function_check)
 from ._stats import KS_ALPHA, Z, RatioTest, dp_ratio_test
 
 __all__ = ["check_laplace_mechanism", "check_posterior_bound", "check_gaussian_sigma",
            "check_epsilon_for_posterior"]
 
-_HINT_03_1 = ("The noise scale is `sensitivity / epsilon` (smaller epsilon, more noise), and "
-              "`rng.laplace(0.0, scale)` draws one Laplace number. Return the true value plus "
-              "that noise.")
-_HINT_03_2 = ("epsilon-DP means any output is at most `e**epsilon` times likelier with Alice "
-              "than without her. In odds form, Bayes' rule says: posterior odds = likelihood "
-              "ratio x prior odds. Start from odds 1:1 and turn the result back into a "
-              "probability, `odds / (1 + odds)`.")
-_HINT_03_3 = ("Translate the formula in the docstring: `np.sqrt` for the square root and "
-              "`np.log` for the natural logarithm ln.")
-_HINT_03_4 = ("Turn 90 % into odds, `0.9 / 0.1`; the attacker starts at odds 1:1, and "
-              "epsilon-DP can multiply the odds by at most `e**epsilon`. Solve for epsilon with "
-              "`np.log`.")
+_HINT_03_1 = ("How much noise hides one person? It must grow with the sensitivity (how far one "
+              "person moves the value) and shrink as epsilon grows. Which distribution does the "
+              "Laplace mechanism draw from, and with what scale?")
+_MORE_03_1 = ("The Laplace scale is `sensitivity / epsilon`: halve epsilon and the noise doubles.",
+              "Draw one Laplace number centred at 0 with that scale from `rng` (numpy's "
+              "`rng.laplace(loc, scale)`) and return the true value plus it.")
+_FORBIDDEN_03_1 = (LaplaceMechanism.release,)
+_HINT_03_2 = ("epsilon-DP bounds how much likelier any output is with Alice than without her. "
+              "How does a likelihood ratio change an attacker's belief?")
+_MORE_03_2 = ("Bayes' rule in odds form: posterior odds = likelihood ratio x prior odds, and a "
+              "50/50 belief is odds 1:1. The likelihood ratio is at most `e**epsilon`.",
+              "At epsilon = ln 3 the odds can reach 3:1. Turn odds into a probability with "
+              "`odds / (1 + odds)`.")
+_HINT_03_3 = ("First the sensitivity: remove one patient from the data. Which counts move, and "
+              "by how much? Then: which norm of that change does the Gaussian mechanism use?")
+_MORE_03_3 = ("A patient appears in the count of each symptom they report, and in no other: "
+              "removing one moves up to 3 of the 10 counts, each by 1. The bins they did not "
+              "report stay put.",
+              "The Gaussian mechanism is calibrated to the L2 sensitivity, the Euclidean length "
+              "of the change: `np.sqrt(1**2 + 1**2 + 1**2)`. Pass it as `sensitivity` to "
+              "`GaussianMechanism(epsilon, delta, sensitivity)` and read its `.sigma`.")
+_HINT_03_4 = ("Work backwards from 90 %: what odds is that, and by what factor can one "
+              "epsilon-DP release multiply the attacker's odds?")
+_MORE_03_4 = ("90 % is odds `0.9 / 0.1` = 9:1; the attacker starts at odds 1:1.",
+              "epsilon-DP multiplies the odds by at most `e**epsilon`: solve `e**epsilon = 9` "
+              "with `np.log`.")
 
 
 # --- 03.1 the Laplace mechanism -------------------------------------------------------------
@@ -169,7 +183,10 @@ def check_laplace_mechanism(fn: Callable[..., Any]) -> CheckResult:
     given function the verdict is deterministic. No noise, the scale
     ``epsilon / sensitivity``, forgetting the sensitivity, noise that does
     not depend on epsilon, Gaussian noise, returning only the noise, and
-    randomness not drawn from ``rng`` get their own hints.
+    randomness not drawn from ``rng`` get their own hints. The exercise asks
+    the learner to write it: an answer that calls
+    :meth:`ppml_lab.dp.LaplaceMechanism.release` (directly or through
+    ``dp_count`` and the like) is refused.
 
     Parameters
     ----------
@@ -203,7 +220,8 @@ def check_laplace_mechanism(fn: Callable[..., Any]) -> CheckResult:
     """
     return run_function_check(fn, _check_laplace, check_name="check_laplace_mechanism",
                               exercise_id="03.1", hint=_HINT_03_1,
-                              call="laplace_mechanism(true_value, sensitivity, epsilon, rng=rng)")
+                              call="laplace_mechanism(true_value, sensitivity, epsilon, rng=rng)",
+                              forbidden=_FORBIDDEN_03_1)
 
 
 def _check_laplace(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
@@ -272,7 +290,7 @@ def _check_laplace(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
             f"{name} has standard deviation {sds[i]:.3g} and the light tails of a Gaussian "
             "(normal) distribution, not the heavier tails of a Laplace one.",
             hint="Draw the noise with `rng.laplace(0.0, scale)`. Gaussian noise belongs to the "
-                 "Gaussian mechanism (exercise 03.3), which only gives (epsilon, delta)-DP: far "
+                 "Gaussian mechanism (section 4), which only gives (epsilon, delta)-DP: far "
                  "enough in its tails, an output is arbitrarily likelier under one neighbour "
                  "than under the other.")
 
@@ -394,30 +412,38 @@ def check_posterior_bound(answer: Any) -> CheckResult:
         ])
 
 
-# --- 03.3 the classic Gaussian mechanism ----------------------------------------------------
+# --- 03.3 the noise of a histogram with several bins per person ------------------------------
 
-_SIGMA_CASES = ((1.0, 0.5, 1e-5), (2.0, 0.1, 1e-6), (0.5, 0.9, 1e-3), (3.0, 0.25, 1e-8))
+_QUESTION_03_3 = (
+    "A clinic releases a histogram of 10 symptoms: for each symptom, how many patients report "
+    "it. Each patient reports at most 3 symptoms (any 3). All 10 counts are released at once "
+    "with the Gaussian mechanism at epsilon = 1, delta = 1e-5, under the kit's add/remove-one "
+    "neighbours. What noise standard deviation sigma must be added to each count? (Work out the "
+    "sensitivity; `GaussianMechanism(epsilon, delta, sensitivity).sigma` then gives sigma.)")
+_SYMPTOMS, _EPS_03_3, _DELTA_03_3 = 3, 1.0, 1e-5
 
 
-def _classic_sigma(sensitivity: float, epsilon: float, delta: float) -> float:
-    return GaussianMechanism(epsilon, delta, sensitivity, analytic=False).sigma
+def _sigma_for(sensitivity: float) -> float:
+    return GaussianMechanism(_EPS_03_3, _DELTA_03_3, sensitivity).sigma
 
 
-def check_gaussian_sigma(fn: Callable[..., Any]) -> CheckResult:
-    """Check exercise 03.3: the noise level of the classic Gaussian mechanism.
+def check_gaussian_sigma(answer: Any) -> CheckResult:
+    """Check exercise 03.3: the Gaussian noise of a histogram with several bins per person.
 
-    The learner writes ``fn(sensitivity, epsilon, delta) -> float`` returning
-    ``sensitivity * sqrt(2 ln(1.25 / delta)) / epsilon``. The check compares it
-    with :attr:`ppml_lab.dp.GaussianMechanism.sigma` (``analytic=False``) on
-    four fixed inputs with epsilon < 1 (relative tolerance 1e-9). Using
-    ``ln(1 / delta)``, dropping the square root or the 2, forgetting the
-    sensitivity, ``log10``, returning the variance or the analytic sigma get
-    their own hints.
+    The question: a histogram of 10 symptoms, each patient reporting at most 3,
+    released at once with the Gaussian mechanism at epsilon = 1, delta = 1e-5
+    under add/remove-one neighbours. Removing a patient moves up to 3 counts by
+    1 each, so the L2 sensitivity is ``sqrt(3)`` and sigma is
+    ``GaussianMechanism(1, 1e-5, sqrt(3)).sigma`` (about 6.46; from
+    :func:`ppml_lab.exercises.solutions.gaussian_sigma`); the tolerance is 0.03.
+    The L1 sensitivity 3, sensitivity 1 (one bin), the replace-one sensitivity
+    ``sqrt(6)``, all 10 bins (``sqrt(10)`` or 10), the classic formula, the
+    variance and the sensitivity itself get their own hints.
 
     Parameters
     ----------
-    fn : callable
-        The learner's function, called as ``fn(sensitivity, epsilon, delta)``.
+    answer : float
+        A sigma; ``...`` or ``None`` means not attempted.
 
     Returns
     -------
@@ -426,7 +452,7 @@ def check_gaussian_sigma(fn: Callable[..., Any]) -> CheckResult:
     Raises
     ------
     TypeError
-        If ``fn`` is not callable.
+        If ``answer`` is not a number.
 
     Notes
     -----
@@ -435,63 +461,49 @@ def check_gaussian_sigma(fn: Callable[..., Any]) -> CheckResult:
     Examples
     --------
     >>> from ppml_lab.exercises import solutions
-    >>> check_gaussian_sigma(solutions.gaussian_sigma)
-    ✅ Exercise 03.3 passed: `gaussian_sigma` matches the classic formula, e.g. sigma = 9.69 at sensitivity 1, epsilon = 0.5, delta = 1e-5. The analytic Gaussian mechanism (`GaussianMechanism(epsilon=0.5, delta=1e-5)`, ppml_lab's default) needs only sigma = 7.03 there: the classic bound adds more noise than needed.
+    >>> check_gaussian_sigma(solutions.gaussian_sigma()).passed
+    True
+    >>> check_gaussian_sigma(11.19).hint[:60]
+    'That is sigma for sensitivity 3, the L1 norm of the change ('
     """
-    return run_function_check(fn, _check_sigma, check_name="check_gaussian_sigma",
-                              exercise_id="03.3", hint=_HINT_03_3,
-                              call="gaussian_sigma(sensitivity, epsilon, delta)")
-
-
-def _check_sigma(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
-    what = "sigma, one positive number"
-    name = function_label(fn)
-    got = []
-    for i, args in enumerate(_SIGMA_CASES):
-        (out,) = call_learner(fn, args, {}, reporter, first=(i == 0), what=what)
-        got.append(as_real_output(out, fn, args, {}, reporter, what=what))
-    expected = [_classic_sigma(*args) for args in _SIGMA_CASES]
-
-    def matches(values: Sequence[float], tol: float) -> bool:
-        return all(abs(g - v) <= tol * abs(v) for g, v in zip(got, values))
-
-    if matches(expected, 1e-9):
-        s, e, d = _SIGMA_CASES[0]
-        analytic = GaussianMechanism(e, d, s).sigma
-        return reporter.passed(
-            f"{name} matches the classic formula, e.g. sigma = {expected[0]:.2f} at "
-            f"sensitivity {s:g}, epsilon = {e:g}, delta = {fmt_number(d)}. The analytic Gaussian "
-            f"mechanism (`GaussianMechanism(epsilon={e:g}, delta={fmt_number(d)})`, ppml_lab's "
-            "default) needs only "
-            f"sigma = {analytic:.2f} there: the classic bound adds more noise than needed.")
-
-    i = next(i for i in range(len(got)) if abs(got[i] - expected[i]) > 1e-9 * abs(expected[i]))
-    s, e, d = _SIGMA_CASES[i]
-    message = (f"`{call_text(fn, _SIGMA_CASES[i], {})}` returned {got[i]:.6g}; the classic "
-               f"Gaussian mechanism needs sigma = {expected[i]:.6g}.")
-    mistakes: list[tuple[Callable[[float, float, float], float], str]] = [
-        (lambda s, e, d: s * math.sqrt(2 * math.log(1 / d)) / e,
-         "Check the logarithm's argument: it is `1.25 / delta`, not `1 / delta`."),
-        (lambda s, e, d: s * 2 * math.log(1.25 / d) / e,
-         "The square root covers `2 * ln(1.25 / delta)`: use `np.sqrt(2 * np.log(1.25 / "
-         "delta))`."),
-        (lambda s, e, d: s * math.sqrt(math.log(1.25 / d)) / e,
-         "The factor 2 is missing under the square root: `np.sqrt(2 * np.log(1.25 / delta))`."),
-        (lambda s, e, d: math.sqrt(2 * math.log(1.25 / d)) / e,
-         "Multiply by the sensitivity: noise must grow with how much one person can change the "
-         "value."),
-        (lambda s, e, d: s * math.sqrt(2 * math.log10(1.25 / d)) / e,
-         "ln is the natural logarithm: `np.log`, not `np.log10`."),
-        (lambda s, e, d: _classic_sigma(s, e, d) ** 2,
-         "That is the variance, sigma squared. Return the standard deviation sigma."),
-        (lambda s, e, d: GaussianMechanism(e, d, s).sigma,
-         "That is the analytic sigma (`GaussianMechanism`'s default), which is smaller. This "
-         "exercise asks for the classic formula in the docstring."),
-    ]
-    for formula, hint in mistakes:
-        if matches([formula(*args) for args in _SIGMA_CASES], 1e-6):
-            return reporter.failed(message, hint=hint)
-    return reporter.failed(message)
+    reporter = Reporter("03.3", _HINT_03_3)
+    try:
+        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 5.0.")
+    except Stop as stop:
+        return stop.result
+    expected = float(solutions.gaussian_sigma())
+    one = _sigma_for(1.0)
+    classic = math.sqrt(_SYMPTOMS) * math.sqrt(2 * math.log(1.25 / _DELTA_03_3)) / _EPS_03_3
+    return grade_value(
+        value, reporter, expected=expected, tolerance=0.03,
+        passed=(f"removing one patient moves up to 3 counts by 1 each, a change of L2 length "
+                f"`sqrt(3)` = {math.sqrt(3):.3f}, so sigma = {expected:.2f}: sqrt(3) times the "
+                f"{one:.2f} of a single count. Calibrating to the L1 sensitivity 3 would add "
+                f"{_sigma_for(3.0) / expected:.2f} times the noise needed; under replace-one "
+                f"neighbours (6 counts move) sigma would be {_sigma_for(math.sqrt(6)):.2f}."),
+        mistakes=[
+            (one, f"{one:.2f} is sigma for sensitivity 1, one count moving by 1. But a patient "
+                  "who reports 3 symptoms is in 3 counts: removing them moves all three."),
+            (_sigma_for(3.0), "That is sigma for sensitivity 3, the L1 norm of the change (1 + 1 "
+                              "+ 1). The Gaussian mechanism uses the L2 norm, the Euclidean "
+                              "length of the change."),
+            (_sigma_for(math.sqrt(6)), "That is the replace-one sensitivity `sqrt(6)` (a patient "
+                                       "swapped for one with 3 other symptoms moves 6 counts). "
+                                       "The kit's neighbours add or remove one patient."),
+            (_sigma_for(math.sqrt(10)), "Only the bins a patient reports move when they are "
+                                        "removed, not all 10."),
+            (_sigma_for(10.0), "Only the bins a patient reports move when they are removed, not "
+                               "all 10; and the Gaussian mechanism uses the L2 norm."),
+            (_sigma_for(6.0), "Under the kit's add/remove-one neighbours, a neighbour differs by "
+                              "one patient, so at most 3 counts move; and the Gaussian mechanism "
+                              "uses the L2 norm."),
+            (classic, "That is the classic formula `sensitivity * sqrt(2 ln(1.25/delta)) / "
+                      "epsilon`, which is not proven at epsilon = 1. Use the kit's analytic "
+                      "calibration, `GaussianMechanism(epsilon, delta, sensitivity).sigma`."),
+            (expected**2, "That is the variance, sigma squared. Give the standard deviation."),
+            (math.sqrt(_SYMPTOMS), "That is the sensitivity itself. Now turn it into noise: "
+                                   "`GaussianMechanism(epsilon, delta, sensitivity).sigma`."),
+        ])
 
 
 # --- 03.4 the epsilon for a target certainty --------------------------------------------------
@@ -557,19 +569,22 @@ def check_epsilon_for_posterior(answer: Any) -> CheckResult:
 
 EXERCISES = (
     Exercise("03.1", "The Laplace mechanism", check_laplace_mechanism,
-             solutions.laplace_mechanism, _HINT_03_1),
+             solutions.laplace_mechanism, _HINT_03_1, more_hints=_MORE_03_1),
     Exercise("03.2", "How sure can the attacker be?", check_posterior_bound,
              solutions.posterior_bound, _HINT_03_2, answer_name="max_certainty",
              question=("An attacker believes Alice is in the data set with probability 0.5. A "
                        "statistic is released with an epsilon-DP mechanism at epsilon = ln 3 "
                        "(about 1.1). After seeing the output, how sure can the attacker be, at "
-                       "most, that Alice is in the data? Give a probability between 0 and 1.")),
-    Exercise("03.3", "The classic Gaussian mechanism's sigma", check_gaussian_sigma,
-             solutions.gaussian_sigma, _HINT_03_3),
+                       "most, that Alice is in the data? Give a probability between 0 and 1."),
+             more_hints=_MORE_03_2),
+    Exercise("03.3", "Gaussian noise for a histogram: one patient, several bins",
+             check_gaussian_sigma, solutions.gaussian_sigma, _HINT_03_3,
+             answer_name="sigma_symptoms", question=_QUESTION_03_3, more_hints=_MORE_03_3),
     Exercise("03.4", "Which epsilon keeps the attacker below 90 %?",
              check_epsilon_for_posterior, solutions.epsilon_for_posterior, _HINT_03_4,
              answer_name="epsilon_90",
              question=("An attacker starts 50/50 about whether Bob is in the data set. What is "
                        "the largest epsilon for which no epsilon-DP release can make the "
-                       "attacker more than 90 % sure that Bob is in?")),
+                       "attacker more than 90 % sure that Bob is in?"),
+             more_hints=_MORE_03_4),
 )

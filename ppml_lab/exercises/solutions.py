@@ -109,15 +109,18 @@ def posterior_bound(epsilon: float = np.log(3), prior: float = 0.5) -> float:
     return posterior_odds / (1 + posterior_odds)
 
 
-def gaussian_sigma(sensitivity: float, epsilon: float, delta: float) -> float:
-    """Noise standard deviation of the classic Gaussian mechanism.
+def gaussian_sigma(epsilon: float = 1.0, delta: float = 1e-5, max_symptoms: int = 3) -> float:
+    """Gaussian noise for a histogram of symptoms, each patient reporting at most 3 of them.
 
-    For epsilon < 1, adding normal noise of standard deviation
-    ``sigma = sensitivity * sqrt(2 * ln(1.25 / delta)) / epsilon`` gives
-    (epsilon, delta)-differential privacy (Dwork and Roth, Theorem A.1).
-    Return that sigma.
+    Adding or removing one patient (the kit's neighbours) moves at most
+    ``max_symptoms`` of the counts, each by 1; the other bins do not move. The
+    Gaussian mechanism is calibrated to the L2 sensitivity, the length of that
+    change: ``sqrt(1**2 + 1**2 + 1**2) = sqrt(3)``, not the L1 sum 3.
     """
-    return sensitivity * np.sqrt(2 * np.log(1.25 / delta)) / epsilon
+    from ppml_lab.dp import GaussianMechanism
+
+    l2_sensitivity = np.sqrt(max_symptoms)
+    return GaussianMechanism(epsilon, delta, sensitivity=l2_sensitivity).sigma
 
 
 def epsilon_for_posterior(certainty: float = 0.9, prior: float = 0.5) -> float:

@@ -1,4 +1,5 @@
-"""Exercises 03.1 to 03.4 (Laplace, attacker certainty, Gaussian sigma): mistakes and hints."""
+"""Exercises 03.1 to 03.4 (Laplace, attacker certainty, a histogram's Gaussian noise): mistakes
+and hints."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def lap_float32(true_value, sensitivity, epsilon, rng):
 
 
 @pytest.mark.parametrize("fn", [solutions.laplace_mechanism, lap_loc, lap_exponentials,
-                                lap_inverse_cdf, lap_scipy, lap_library, lap_float32])
+                                lap_inverse_cdf, lap_scipy, lap_float32])
 def test_correct_laplace_mechanism_passes_however_written(fn):
     # independent draws for each: the KS and ratio tolerances are not too tight
     result = check_laplace_mechanism(fn)
@@ -165,41 +166,97 @@ def test_laplace_array_output_fails_with_its_shape():
                               "should return the noisy value, one number.")
 
 
-# --- 03.3 ---------------------------------------------------------------------------------------
+# --- 03.1 must be written, not called ----------------------------------------------------------
 
-def test_gaussian_sigma_solution_matches_the_library():
-    for sensitivity, epsilon, delta in [(1.0, 0.5, 1e-5), (2.0, 0.9, 1e-7)]:
-        assert solutions.gaussian_sigma(sensitivity, epsilon, delta) == pytest.approx(
-            GaussianMechanism(epsilon, delta, sensitivity, analytic=False).sigma, rel=1e-12)
-
-
-def test_gaussian_sigma_pass_message_compares_with_the_analytic_sigma():
-    result = check_gaussian_sigma(solutions.gaussian_sigma)
-    analytic = GaussianMechanism(0.5, 1e-5).sigma
-    assert f"needs only sigma = {analytic:.2f} there" in result.message
+def lap_dp_count(true_value, sensitivity, epsilon, rng):
+    from ppml_lab.dp import dp_sum
+    return dp_sum([true_value], epsilon=epsilon, bounds=(-1e9, 1e9), rng=rng)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda s, e, d: s * math.sqrt(2 * math.log(1 / d)) / e, "`1.25 / delta`, not `1 / delta`"),
-    (lambda s, e, d: s * 2 * math.log(1.25 / d) / e, "The square root covers"),
-    (lambda s, e, d: s * math.sqrt(math.log(1.25 / d)) / e, "The factor 2 is missing"),
-    (lambda s, e, d: math.sqrt(2 * math.log(1.25 / d)) / e, "Multiply by the sensitivity"),
-    (lambda s, e, d: s * math.sqrt(2 * math.log10(1.25 / d)) / e, "not `np.log10`"),
-    (lambda s, e, d: solutions.gaussian_sigma(s, e, d) ** 2, "That is the variance"),
-    (lambda s, e, d: GaussianMechanism(e, d, s).sigma, "That is the analytic sigma"),
-])
-def test_gaussian_sigma_mistakes_get_specific_hints(fn, hint):
-    result = check_gaussian_sigma(fn)
+@pytest.mark.parametrize("fn", [lap_library, lap_dp_count])
+def test_laplace_answer_that_calls_the_library_is_refused(fn):
+    result = check_laplace_mechanism(fn)
     assert result.status == "failed"
+    assert "calls `ppml_lab.dp.LaplaceMechanism.release`" in result.message
+    assert "write it yourself" in result.message
+
+
+# --- hints come in tiers -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3", "03.4"])
+def test_every_exercise_has_two_or_three_tiers_and_the_first_is_only_a_nudge(exercise_id):
+    exercise = get_exercise(exercise_id)
+    assert 2 <= len(exercise.hints) <= 3
+    first = exercise.hints[0]
+    # the nudge names neither the formula nor the number
+    for giveaway in ("sensitivity / epsilon", "rng.laplace", "odds / (1 + odds)", "np.log",
+                     "sqrt(3)", "np.sqrt", "0.9 / 0.1", "3:1"):
+        assert giveaway not in first
+    assert all(len(h) > 40 for h in exercise.hints)
+
+
+def test_not_attempted_starters_show_no_hint(starter_namespace):
+    namespace = starter_namespace("03.1")
+    result = check_laplace_mechanism(namespace["laplace_mechanism"])
+    assert result.status == "not attempted" and result.hint == ""
+    for exercise_id, check in (("03.2", check_posterior_bound), ("03.3", check_gaussian_sigma),
+                               ("03.4", check_epsilon_for_posterior)):
+        result = check(starter_namespace(exercise_id)[get_exercise(exercise_id).answer_name])
+        assert result.status == "not attempted" and result.hint == ""
+        assert f'exercises.hint("{exercise_id}")' in result.message
+
+
+# --- 03.3 the Gaussian noise of a histogram, several bins per person -----------------------------
+
+def test_gaussian_sigma_solution_is_the_l2_sensitivity_times_the_unit_sigma():
+    unit = GaussianMechanism(1.0, 1e-5).sigma
+    assert solutions.gaussian_sigma() == pytest.approx(math.sqrt(3) * unit, rel=1e-9)
+    assert solutions.gaussian_sigma() == pytest.approx(6.4616, abs=1e-4)
+    assert solutions.gaussian_sigma(max_symptoms=1) == pytest.approx(unit, rel=1e-12)
+
+
+def test_gaussian_sigma_passes_within_tolerance_and_explains():
+    for answer in (solutions.gaussian_sigma(), 6.46, 6.48, np.float64(6.45)):
+        assert check_gaussian_sigma(answer).passed
+    message = check_gaussian_sigma(6.46).message
+    assert "`sqrt(3)` = 1.732" in message and "sigma = 6.46" in message
+    assert "replace-one neighbours (6 counts move) sigma would be 9.14" in message
+
+
+def _sigma(sensitivity):
+    return GaussianMechanism(1.0, 1e-5, sensitivity).sigma
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_sigma(1.0), "a patient who reports 3 symptoms is in 3 counts"),
+    (_sigma(3.0), "the L1 norm of the change"),
+    (_sigma(math.sqrt(6)), "That is the replace-one sensitivity"),
+    (_sigma(math.sqrt(10)), "not all 10"),
+    (_sigma(10.0), "not all 10"),
+    (_sigma(6.0), "add/remove-one neighbours"),
+    (math.sqrt(3) * math.sqrt(2 * math.log(1.25e5)), "classic formula"),
+    (_sigma(math.sqrt(3)) ** 2, "That is the variance"),
+    (math.sqrt(3), "That is the sensitivity itself"),
+])
+def test_gaussian_sigma_mistakes_get_specific_hints(answer, hint):
+    result = check_gaussian_sigma(answer)
+    assert result.status == "failed"
+    assert result.message == f"you answered {float(answer):.4g}, which is not it yet."
     assert hint in result.hint
-    assert "the classic Gaussian mechanism needs sigma = " in result.message
 
 
 def test_gaussian_sigma_unknown_mistake_gets_the_general_hint():
-    result = check_gaussian_sigma(lambda s, e, d: 1.0)
-    assert result.message == ("`fn(1, 0.5, 1e-5)` returned 1; the classic Gaussian mechanism "
-                              "needs sigma = 9.68961.")
+    result = check_gaussian_sigma(5.0)
     assert result.hint == get_exercise("03.3").hint
+    with pytest.raises(TypeError, match="`answer`"):
+        check_gaussian_sigma("6.46")
+
+
+def test_gaussian_sigma_question_names_the_neighbours_and_the_setting():
+    exercise = get_exercise("03.3")
+    assert exercise.kind == "value" and exercise.answer_name == "sigma_symptoms"
+    for words in ("at most 3 symptoms", "epsilon = 1, delta = 1e-5", "add/remove-one"):
+        assert words in exercise.question.replace("\n", " ")
 
 
 # --- value exercises: 00.1, 03.2, 03.4 ----------------------------------------------------------
