@@ -37,6 +37,12 @@ _WIDE = {"description_width": "initial"}
 #: is recalibrated for them.
 _EPSILON_NOTE = "\u2190 more private \u00b7 less private \u2192"
 _SAME_PRIVACY = "same privacy: epsilon fixes it"
+_TOOLTIPS = {
+    "epsilon": ("Left, a smaller epsilon, is more private: more noise. Right is less private "
+                "and more accurate."),
+    "clip_norm": "Changes the model, not the privacy: at a fixed epsilon the noise is recalibrated.",
+    "epochs": "Changes the model, not the privacy: at a fixed epsilon the noise is recalibrated.",
+}
 _NOTE_STYLE = ("font-size: 11px; color: #555; line-height: 1.2; display: flex; "
                "justify-content: space-between; white-space: nowrap; "
                "padding: 0 {right}px 0 {left}px")
@@ -239,6 +245,7 @@ class DPTrainingExplorer(Explorer):
         for name, control in self.controls.items():
             note = _note(self.privacy_notes[name], left=58 if name == "epsilon" else 70,
                          split=(name == "epsilon"))
+            control.tooltip = _TOOLTIPS[name]
             boxes.append(widgets.VBox([control, note], layout=widgets.Layout(
                 width=control.layout.width, margin="0 12px 0 0")))
         row.children = tuple(boxes)

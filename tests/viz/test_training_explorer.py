@@ -179,11 +179,13 @@ def test_each_slider_says_what_it_means_for_privacy(explorer):
         note = box.children[1]
         assert "ppml-privacy-note" in note._dom_classes
         if name == "epsilon":
+            assert control.tooltip.startswith("Left, a smaller epsilon, is more private")
             left, right = note.value.index("more private"), note.value.index("less private")
             assert left < right                                 # more private on the left ...
             assert control.min < control.max                    # ... where epsilon is smallest
         else:
             assert "same privacy" in note.value and "more private" not in note.value
+            assert "not the privacy" in control.tooltip
 
 
 def test_moving_a_slider_still_redraws_after_the_notes_were_added():
