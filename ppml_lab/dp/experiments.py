@@ -102,8 +102,11 @@ def attacker_posterior_bound(epsilon: float, prior: float = 0.5) -> float:
               \text{ for } p = 1/2.
 
     For randomized response with two answers, this is also the probability
-    that a report is the truth. For an ``(epsilon, delta)`` mechanism the bound
-    can fail, with a probability of about ``delta``.
+    that a report is the truth. For an ``(epsilon, delta)`` mechanism such as
+    the Gaussian it holds only for outputs whose privacy loss is at most
+    epsilon, and those beyond are *more* likely than ``delta`` (16 times at
+    epsilon = 1, delta = 1e-5: see
+    :func:`~ppml_lab.dp.gaussian_loss.gaussian_privacy_loss`).
 
     Parameters
     ----------
