@@ -50,9 +50,10 @@ _HINT_03_3 = ("First the sensitivity: remove one patient from the data. Which co
 _MORE_03_3 = ("A patient appears in the count of each symptom they report, and in no other: "
               "removing one moves up to 3 of the 10 counts, each by 1. The bins they did not "
               "report stay put.",
-              "The Gaussian mechanism is calibrated to the L2 sensitivity, the Euclidean length "
-              "of the change: `np.sqrt(1**2 + 1**2 + 1**2)`. Pass it as `sensitivity` to "
-              "`GaussianMechanism(epsilon, delta, sensitivity)` and read its `.sigma`.")
+              "The Gaussian mechanism is calibrated to the L2 sensitivity: the Euclidean "
+              "length of that change, the square root of the sum of the squared changes (not "
+              "their sum, the L1 norm). Pass it as the sensitivity to `GaussianMechanism` and "
+              "read its `sigma`.")
 _HINT_03_4 = ("Work backwards from 90 %: what odds is that, and by what factor can one "
               "epsilon-DP release multiply the attacker's odds?")
 _MORE_03_4 = ("90 % is odds `0.9 / 0.1` = 9:1; the attacker starts at odds 1:1.",
