@@ -75,7 +75,8 @@ from ..dp import DPLogisticRegression
 from ..dp.experiments import _frozen, _Record
 from .audit import audit_epsilon_lower_bound
 from .membership import loss_threshold_attack
-from .metrics import RocCurve, auc, membership_advantage, roc_curve, tpr_at_fpr
+from .metrics import (RocCurve, advantage_noise_floor, auc, membership_advantage, roc_curve,
+                      tpr_at_fpr)
 
 __all__ = ["MEMBERSHIP_EPSILONS", "MembershipResult", "membership_experiment", "advantage_bound",
            "roc_ceiling"]
@@ -165,6 +166,10 @@ class MembershipResult(_Record):
         The same for the non-private model.
     advantage_bound : float
         The most advantage (epsilon, delta)-DP allows (:func:`advantage_bound`).
+    advantage_floor : float
+        The advantage an uninformed attack reaches by chance on these pooled
+        scores, 95% quantile (:func:`~ppml_lab.attacks.advantage_noise_floor`):
+        a measured advantage below it is indistinguishable from guessing.
     roc, baseline_roc : RocCurve
         The pooled ROC curves.
     epsilons, advantage_curve, empirical_epsilon_curve, accuracy_curve : numpy.ndarray
@@ -189,6 +194,7 @@ class MembershipResult(_Record):
     baseline_empirical_epsilon: float
     baseline_accuracy: float
     advantage_bound: float
+    advantage_floor: float
     roc: RocCurve = dataclasses.field(repr=False)
     baseline_roc: RocCurve = dataclasses.field(repr=False)
     epsilons: np.ndarray = dataclasses.field(repr=False)
@@ -336,6 +342,8 @@ def membership_experiment(epsilon: float, *, data_name: str = "digits", n_train:
         tpr_at_low_fpr=d_tpr, empirical_epsilon=d_eps, accuracy=d_acc, baseline_auc=b_auc,
         baseline_advantage=b_adv, baseline_tpr_at_low_fpr=b_tpr,
         baseline_empirical_epsilon=b_eps, baseline_accuracy=b_acc,
-        advantage_bound=advantage_bound(epsilon, delta), roc=roc, baseline_roc=b_roc,
+        advantage_bound=advantage_bound(epsilon, delta),
+        advantage_floor=advantage_noise_floor(n_models * n_train, n_models * (size - n_train)),
+        roc=roc, baseline_roc=b_roc,
         epsilons=grid, advantage_curve=adv_curve, empirical_epsilon_curve=emp_curve,
         accuracy_curve=acc_curve)

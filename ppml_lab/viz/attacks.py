@@ -126,13 +126,18 @@ def _curve_panel(ax: Axes, result: MembershipResult, kind: str) -> None:
         drawn["no_dp"] = ax.axhline(no_dp, linewidth=1.6, label=labels[2], **_NO_DP)
         drawn["point"], = ax.plot([result.epsilon], [now], linestyle="none", marker="o",
                                   markersize=7, color=BLUE, zorder=3)
+        shown = [drawn["bound"], drawn["dp"], drawn["no_dp"]]
+        if kind == "advantage":  # the same pooled sizes at every epsilon: drawn once
+            drawn["floor"] = ax.axhspan(0.0, result.advantage_floor, color=GREY, alpha=0.25,
+                                        linewidth=0, label="chance alone (95%)")
+            shown.append(drawn["floor"])
         ax.set_xscale("log")
         ax.set_xlim(float(grid[0]), float(grid[-1]))
         ax.set_ylim(*ylim)
         ax.xaxis.set_major_formatter(FuncFormatter(_plain))
         ax.xaxis.set_minor_formatter(NullFormatter())
         _tidy(ax, EPSILON_LABEL, ylabel)
-        drawn["legend"] = _legend(ax, "upper left", [drawn["bound"], drawn["dp"], drawn["no_dp"]])
+        drawn["legend"] = _legend(ax, "upper left", shown)
         _DRAWN[ax] = (signature, drawn)
     else:
         drawn["now"].set_xdata([result.epsilon, result.epsilon])
@@ -154,7 +159,8 @@ def plot_membership(result: MembershipResult, *, axes: Any = None) -> np.ndarray
        logarithmic from 0.1%, so the low false-positive rates that matter for
        privacy (Carlini et al. 2022) fill the panel.
     2. The attack's advantage against epsilon, beside the most the guarantee
-       allows and the non-private model's.
+       allows and the non-private model's, over a grey band: what an
+       uninformed attack reaches by chance on these many scores (95%).
     3. The audit's empirical epsilon (a lower bound) against the guaranteed epsilon.
 
     Parameters

@@ -187,3 +187,14 @@ def test_roc_ceiling_and_advantage_bound_at_a_huge_epsilon():
     assert advantage_bound(1000.0) == 1.0
     assert advantage_bound(1.0, 1e-5) == pytest.approx(
         (math.expm1(1.0) + 2e-5) / (math.exp(1.0) + 1), rel=1e-14)
+
+
+def test_the_result_carries_the_advantage_noise_floor_of_its_pooled_scores():
+    from ppml_lab.attacks import advantage_noise_floor
+    from ppml_lab.datasets import load_classification
+
+    r = membership_experiment(1.0, epsilons=[0.1, 1.0], n_models=2, rng=0)
+    n_pool = len(load_classification("digits").y_train)
+    assert r.advantage_floor == advantage_noise_floor(2 * 100, 2 * (n_pool - 100))
+    # at epsilon 0.1 the guarantee allows less than chance alone shows on these many scores
+    assert advantage_bound(0.1, r.delta) < r.advantage_floor
