@@ -13,6 +13,7 @@ from .experiments import (attacker_posterior_bound, noise_experiment, noisy_coun
                           randomized_response_experiment)
 from .queries import DPHistogram, dp_count, dp_histogram, dp_mean, dp_sum
 from .estimates import EstimateCheck, compare_to_truth
+from .gaussian_loss import GaussianPrivacyLoss, gaussian_privacy_loss
 from .composition import (PrivacyGuarantee, advanced_composition, basic_composition,
                           optimal_composition, parallel_composition)
 from .rdp import (RDPAccountant, gaussian_rdp, laplace_rdp, rdp_to_delta, rdp_to_epsilon,
@@ -40,6 +41,8 @@ __all__ = [
     "DPHistogram",
     "EstimateCheck",
     "compare_to_truth",
+    "GaussianPrivacyLoss",
+    "gaussian_privacy_loss",
     "attacker_posterior_bound",
     "noisy_count_experiment",
     "randomized_response_experiment",

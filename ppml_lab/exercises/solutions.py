@@ -7,8 +7,8 @@ them (signature and docstring kept, body replaced by ``...``), so exercises and
 solutions never drift apart.
 
 They use only ``np`` (numpy), which every notebook imports, and, from notebook
-04 on, functions of :mod:`ppml_lab.dp` imported inside the function, so a
-learner can paste a solution into a notebook cell and run it.
+03 on, :mod:`math` and functions of :mod:`ppml_lab.dp` imported inside the
+function, so a learner can paste a solution into a notebook cell and run it.
 
 Introduced in notebook 00 (warm-up), notebook 02 (randomized response: exercises
 02.1 and 02.2), notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4),

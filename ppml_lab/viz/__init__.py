@@ -16,7 +16,7 @@ from .attacks import MembershipExplorer, plot_membership
 from .explorers import (CompositionExplorer, LaplaceGaussianExplorer, NoisyCountExplorer,
                         RandomizedResponseExplorer)
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
-                    plot_randomized_response)
+                    plot_privacy_loss, plot_randomized_response)
 from .training import DPTrainingExplorer, plot_accuracy_curve
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "plot_composition",
     "plot_accuracy_curve",
     "plot_membership",
+    "plot_privacy_loss",
 ]

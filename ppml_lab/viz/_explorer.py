@@ -59,6 +59,26 @@ class StaticFigure(Figure):
         return buffer.getvalue()
 
 
+#: How a privacy slider marks its more private end, in its description.
+MORE_PRIVATE = "\u2190 more private"
+MORE_PRIVATE_RIGHT = "more private \u2192"
+
+
+def privacy_slider(slider: widgets.Widget, name: str, *, more_private: str = "left",
+                   why: str = "more noise") -> widgets.Widget:
+    """Mark which end of a privacy parameter's slider is more private, in its description.
+
+    ``more_private`` is ``"left"`` (smaller epsilon, delta, sampling rate, fewer
+    steps) or ``"right"`` (a larger noise multiplier); ``why`` goes in the tooltip.
+    """
+    left = more_private == "left"
+    slider.description = f"{name} ({MORE_PRIVATE if left else MORE_PRIVATE_RIGHT})"
+    slider.tooltip = (f"{'Left' if left else 'Right'}, a {'smaller' if left else 'larger'} "
+                      f"{name}, is more private: {why}. The other end is less private and more "
+                      "accurate.")
+    return slider
+
+
 def epsilon_slider(value: float = 1.0) -> widgets.FloatLogSlider:
     """The epsilon slider of every explorer: 0.1 to 10 on a log scale.
 

@@ -24,7 +24,7 @@ from .._random import SeedLike
 from .._validation import fail
 from ..attacks.experiments import (MEMBERSHIP_EPSILONS, MembershipResult, advantage_bound,
                                    membership_experiment)
-from ._explorer import Explorer, epsilon_slider
+from ._explorer import Explorer, epsilon_slider, privacy_slider
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _get_axes,
                     _legend, _plain, _relabel, _reusable)
 
@@ -236,7 +236,8 @@ class MembershipExplorer(Explorer):
         super().__init__(rng=rng, dpi=dpi, epsilon=epsilon)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
-        slider = epsilon_slider()
+        slider = privacy_slider(epsilon_slider(), "epsilon", why="more noise in training")
+        slider.layout.width = "430px"
         slider.step = 0.1  # the 21 epsilons of the grid, all precomputed
         return {"epsilon": slider}
 

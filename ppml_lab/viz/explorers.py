@@ -19,7 +19,7 @@ from .._random import SeedLike
 from ..dp.composition_experiments import DEFAULT_STEPS, composition_curves
 from ..dp.experiments import (noise_experiment, noisy_count_experiment,
                                randomized_response_experiment)
-from ._explorer import Explorer, StaticFigure, epsilon_slider
+from ._explorer import MORE_PRIVATE, Explorer, StaticFigure, epsilon_slider, privacy_slider
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_randomized_response)
 
@@ -27,15 +27,9 @@ __all__ = ["MORE_PRIVATE", "NoisyCountExplorer", "RandomizedResponseExplorer", "
            "CompositionExplorer"]
 
 _WIDE = {"description_width": "initial"}
-#: How a privacy slider marks its more private end (the left: smaller epsilon or delta).
-MORE_PRIVATE = "\u2190 more private"
-
-
-def _privacy_slider(slider: widgets.Widget, name: str) -> widgets.Widget:
-    """Mark a privacy parameter's slider: its description says which end is more private."""
-    slider.description = f"{name} ({MORE_PRIVATE})"
-    slider.tooltip = (f"Left, a smaller {name}, is more private: more noise. Right is less "
-                      "private and more accurate.")
+def _privacy_slider(slider: widgets.Widget, name: str, **kwargs: Any) -> widgets.Widget:
+    """Mark a privacy parameter's slider (which end is more private), a little wider."""
+    privacy_slider(slider, name, **kwargs)
     slider.layout.width = "430px"
     return slider
 
@@ -287,19 +281,21 @@ class CompositionExplorer(Explorer):
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
         return {
-            "steps": _selection_slider([int(n) for n in DEFAULT_STEPS], 1000, "steps"),
-            "noise_multiplier": widgets.FloatSlider(
+            "steps": _privacy_slider(
+                _selection_slider([int(n) for n in DEFAULT_STEPS], 1000, "steps"), "steps",
+                why="fewer noisy releases"),
+            "noise_multiplier": _privacy_slider(widgets.FloatSlider(
                 value=1.1, min=0.5, max=5.0, step=0.1, description="noise multiplier",
-                readout_format=".1f", continuous_update=True, style=_WIDE,
-                layout=widgets.Layout(width="320px")),
-            "sample_rate": widgets.FloatLogSlider(
+                readout_format=".1f", continuous_update=True, style=_WIDE),
+                "noise multiplier", more_private="right", why="more noise in every step"),
+            "sample_rate": _privacy_slider(widgets.FloatLogSlider(
                 value=0.01, base=10.0, min=-4.0, max=0.0, step=0.25, description="sampling rate",
-                readout_format=".2g", continuous_update=True, style=_WIDE,
-                layout=widgets.Layout(width="320px")),
-            "delta": widgets.FloatLogSlider(
+                readout_format=".2g", continuous_update=True, style=_WIDE),
+                "sampling rate", why="each example is in fewer batches"),
+            "delta": _privacy_slider(widgets.FloatLogSlider(
                 value=1e-5, base=10.0, min=-10.0, max=-3.0, step=1.0, description="delta",
-                readout_format=".0e", continuous_update=True, style=_WIDE,
-                layout=widgets.Layout(width="300px")),
+                readout_format=".0e", continuous_update=True, style=_WIDE),
+                "delta", why="a smaller chance of a larger loss"),
         }
 
     def _compute(self, values: dict[str, Any], seed: int) -> Any:

@@ -121,3 +121,11 @@ def test_static_figure(explorer):
 def test_explorer_bad_options():
     with pytest.raises(ValueError, match="`data_name`"):
         MembershipExplorer(data_name="mnist", rng=0)
+
+
+def test_the_epsilon_slider_marks_its_more_private_end():
+    from ppml_lab.viz import MembershipExplorer
+
+    slider = MembershipExplorer(rng=0).controls["epsilon"]
+    assert slider.description == "epsilon (\u2190 more private)"
+    assert "more private" in slider.tooltip and slider.min < slider.max

@@ -454,3 +454,16 @@ def test_tiny_sampling_rate_makes_the_run_zero_epsilon_and_says_so():
     assert "the whole run is (0, delta)-DP" in result.summary()
     explorer = CompositionExplorer(noise_multiplier=5.0, sample_rate=1e-4, delta=1e-3)
     assert explorer.result.pld == 0.0
+
+
+def test_every_privacy_slider_marks_its_more_private_end():
+    from ppml_lab.viz import CompositionExplorer
+
+    controls = CompositionExplorer().controls
+    left = {"steps": "steps", "sample_rate": "sampling rate", "delta": "delta"}
+    for key, name in left.items():  # fewer steps, a lower rate, a smaller delta: more private
+        assert controls[key].description == f"{name} (\u2190 more private)"
+        assert controls[key].tooltip.startswith(f"Left, a smaller {name}, is more private")
+    noise = controls["noise_multiplier"]  # more noise is more private: the right end
+    assert noise.description == "noise multiplier (more private \u2192)"
+    assert noise.tooltip.startswith("Right, a larger noise multiplier, is more private")
