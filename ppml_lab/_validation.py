@@ -10,6 +10,28 @@ Wrong *types* raise :class:`TypeError`, wrong *values* raise :class:`ValueError`
 Booleans are never accepted where a number is expected (``True`` is an ``int``
 in Python, but ``epsilon=True`` is always a mistake), and nothing is silently
 clipped or coerced.
+
+Ranges
+------
+A number can be valid and still break double precision later (``e**1000``
+overflows, ``1 / 5e-324`` is infinite, ``10**12`` samples do not fit in
+memory). So the privacy parameters have documented ranges, wide enough for any
+meaningful use and narrow enough that every formula of the kit stays finite:
+
+=======================  ======================  =====================================
+parameter                range                   why
+=======================  ======================  =====================================
+``epsilon``              [1e-100, 1e9]           a huge epsilon is "no noise" (tests);
+                                                 formulas in e**epsilon say their limit
+``sensitivity``          [1e-100, 1e100]         noise scales stay finite
+``noise_multiplier``     [1e-6, 1e6]             RDP orders times ``1 / sigma**2``
+``steps``, ``k``         1 to 10**9              compositions (10**6 for the optimal one)
+sizes (samples, bins,    1 to 10**7              arrays of that many numbers (80 MB)
+trials, rows)
+=======================  ======================  =====================================
+
+A ledger's amounts (:class:`~ppml_lab.dp.BudgetAccountant`) are only added,
+exactly, so they need no range beyond positive and finite.
 """
 
 from __future__ import annotations
@@ -37,6 +59,7 @@ __all__ = [
     "check_delta",
     "check_sensitivity",
     "check_bins",
+    "check_size",
     "check_nonnegative",
     "check_noise_multiplier",
     "check_sample_rate",
@@ -323,8 +346,33 @@ SENSITIVITY_FIX = ("Pass the most one example can change the value, e.g. sensiti
                    "for a count.")
 
 
-def check_epsilon(value: Any, name: str = "epsilon") -> float:
-    """Check a privacy parameter epsilon: a positive finite number.
+EPSILON_RANGE = (1e-100, 1e9)
+SENSITIVITY_RANGE = (1e-100, 1e100)
+NOISE_MULTIPLIER_RANGE = (1e-6, 1e6)
+MAX_STEPS = 10**9
+MAX_SIZE = 10**7
+
+
+def check_size(value: Any, name: str, *, minimum: int = 1, fix: str = "") -> int:
+    """Check a size the kit allocates arrays for (samples, bins, trials, rows): 1 to 10**7.
+
+    Examples
+    --------
+    >>> check_size(2000, "n_samples")
+    2000
+    >>> check_size(10**12, "n_samples", fix="Pass e.g. n_samples=2000.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_samples` must be an integer in [1, 10000000]; got 1000000000000. Pass e.g. n_samples=2000.
+    """
+    return check_integer(value, name, minimum=minimum, maximum=MAX_SIZE, fix=fix)
+
+
+def check_epsilon(value: Any, name: str = "epsilon", *, bounded: bool = True) -> float:
+    """Check a privacy parameter epsilon: a positive number, in [1e-100, 1e9] when ``bounded``.
+
+    ``bounded=False`` (a ledger's amounts, which are only added) accepts any
+    positive finite number.
 
     Examples
     --------
@@ -334,8 +382,16 @@ def check_epsilon(value: Any, name: str = "epsilon") -> float:
     Traceback (most recent call last):
     ...
     ValueError: `epsilon` must be a positive finite number; got -0.5. Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise).
+    >>> check_epsilon(1e10)
+    Traceback (most recent call last):
+    ...
+    ValueError: `epsilon` must be a number in [1e-100, 1e+09]; got 10000000000.0. Pass e.g. epsilon=1.0 (smaller epsilon means more privacy and more noise).
     """
-    return check_positive(value, name, fix=EPSILON_FIX)
+    value = check_positive(value, name, fix=EPSILON_FIX)
+    if bounded:
+        value = check_positive(value, name, fix=EPSILON_FIX, minimum=EPSILON_RANGE[0],
+                               maximum=EPSILON_RANGE[1])
+    return value
 
 
 def check_delta(value: Any, name: str = "delta") -> float:
@@ -350,14 +406,16 @@ def check_delta(value: Any, name: str = "delta") -> float:
 
 
 def check_sensitivity(value: Any, name: str = "sensitivity") -> float:
-    """Check a sensitivity: a positive finite number.
+    """Check a sensitivity: a positive number in [1e-100, 1e100].
 
     Examples
     --------
     >>> check_sensitivity(2)
     2.0
     """
-    return check_positive(value, name, fix=SENSITIVITY_FIX)
+    value = check_positive(value, name, fix=SENSITIVITY_FIX)
+    return check_positive(value, name, fix=SENSITIVITY_FIX, minimum=SENSITIVITY_RANGE[0],
+                          maximum=SENSITIVITY_RANGE[1])
 
 
 def check_bins(bins: Any, name: str = "bins") -> int | np.ndarray:
@@ -379,7 +437,7 @@ def check_bins(bins: Any, name: str = "bins") -> int | np.ndarray:
     rule = "a number of bins or at least two strictly increasing bin edges"
     fix = "Sort the edges, e.g. bins=[0, 10, 20, 50]."
     if isinstance(bins, numbers.Integral) and not isinstance(bins, (bool, np.bool_)):
-        return check_integer(bins, name, minimum=1, fix="Pass e.g. bins=10.")
+        return check_integer(bins, name, minimum=1, maximum=MAX_SIZE, fix="Pass e.g. bins=10.")
     if isinstance(bins, (bool, np.bool_, numbers.Number)):
         raise fail(name, rule, bins, "Pass e.g. bins=10.", kind=TypeError)
     edges = check_array(bins, name, ndim=1, fix=fix)
@@ -464,7 +522,9 @@ def check_noise_multiplier(value: Any, name: str = "noise_multiplier") -> float:
     ...
     ValueError: `noise_multiplier` must be a positive finite number; got 0.0. Pass the noise's standard deviation divided by the sensitivity (the clipping norm in DP-SGD), e.g. noise_multiplier=1.1.
     """
-    return check_positive(value, name, fix=NOISE_MULTIPLIER_FIX)
+    value = check_positive(value, name, fix=NOISE_MULTIPLIER_FIX)
+    return check_positive(value, name, fix=NOISE_MULTIPLIER_FIX,
+                          minimum=NOISE_MULTIPLIER_RANGE[0], maximum=NOISE_MULTIPLIER_RANGE[1])
 
 
 def check_sample_rate(value: Any, name: str = "sample_rate") -> float:
@@ -483,7 +543,7 @@ def check_sample_rate(value: Any, name: str = "sample_rate") -> float:
 
 
 def check_steps(value: Any, name: str = "steps") -> int:
-    """Check a number of steps or compositions: an integer >= 1.
+    """Check a number of steps or compositions: an integer from 1 to 10**9.
 
     Examples
     --------
@@ -492,9 +552,9 @@ def check_steps(value: Any, name: str = "steps") -> int:
     >>> check_steps(10.0)
     Traceback (most recent call last):
     ...
-    TypeError: `steps` must be an integer >= 1; got 10.0. Pass the number of noisy steps (or queries), e.g. steps=1000.
+    TypeError: `steps` must be an integer in [1, 1000000000]; got 10.0. Pass the number of noisy steps (or queries), e.g. steps=1000.
     """
-    return check_integer(value, name, minimum=1, fix=STEPS_FIX)
+    return check_integer(value, name, minimum=1, maximum=MAX_STEPS, fix=STEPS_FIX)
 
 
 # --- the budget ledger (notebook 04): deltas that may be 0, labels in a record -----------------

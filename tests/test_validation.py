@@ -317,9 +317,18 @@ def test_check_callable():
 # --------------------------------------------------------------------------------------------
 
 @FIXED
-@given(st.floats(min_value=0, exclude_min=True, allow_infinity=False))
+@given(st.floats(min_value=1e-100, max_value=1e9))
 def test_check_epsilon_accepts(value):
     assert v.check_epsilon(value) == value
+
+
+@FIXED
+@given(st.floats(min_value=0, exclude_min=True, allow_infinity=False))
+def test_check_epsilon_unbounded_accepts_any_positive_finite_number(value):
+    assert v.check_epsilon(value, bounded=False) == value
+    if not 1e-100 <= value <= 1e9:
+        with pytest.raises(ValueError, match=r"`epsilon` must be a number in \[1e-100, 1e\+09\]"):
+            v.check_epsilon(value)
 
 
 @pytest.mark.parametrize("value, kind", [(0, ValueError), (-0.5, ValueError),

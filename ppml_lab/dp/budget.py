@@ -286,7 +286,7 @@ def _in_unit(epsilon: float, delta: float, label: str, neighbouring: Any,
 def _check_spend(epsilon: Any, delta: Any, label: Any, by: Any, neighbouring: Any,
                  unit: str) -> tuple[float, float, str, str | None]:
     """A spend's checked ``(epsilon, delta, label, by)``, converted to the ledger's unit."""
-    epsilon, delta = check_epsilon(epsilon), check_delta_or_zero(delta)
+    epsilon, delta = check_epsilon(epsilon, bounded=False), check_delta_or_zero(delta)
     label = check_label(label)
     by = check_label(by, "by", optional=True, fix=_BY_FIX)
     return (*_in_unit(epsilon, delta, label, neighbouring, unit), by)
@@ -374,7 +374,7 @@ class BudgetAccountant(_Shared):
     def __init__(self, epsilon: float, delta: float = 0.0, *,
                  clock: Callable[[], datetime] | None = None,
                  neighbouring: str = "add_remove") -> None:
-        self._epsilon = check_epsilon(epsilon)
+        self._epsilon = check_epsilon(epsilon, bounded=False)
         self._delta = check_delta_or_zero(delta)
         self._neighbouring: str = check_choice(neighbouring, "neighbouring", NEIGHBOURING,
                                                fix=_NEIGHBOURING_FIX)
@@ -483,7 +483,7 @@ class BudgetAccountant(_Shared):
         (True, False, False)
         """
         self._require_no_block("ask the ledger")
-        epsilon, delta = check_epsilon(epsilon), check_delta_or_zero(delta)
+        epsilon, delta = check_epsilon(epsilon, bounded=False), check_delta_or_zero(delta)
         left = self._left()
         return _exact(epsilon) <= left[0] and _exact(delta) <= left[1]
 
@@ -989,7 +989,7 @@ def _entry_from_dict(raw: Any, where: str, *, in_block: bool = False) -> LedgerE
             raise fail(f"{where}.parts", "a non-empty list of entries", raw["parts"])
         parts = tuple(_entry_from_dict(part, f"{where}.parts[{j}]", in_block=True)
                       for j, part in enumerate(raw["parts"]))
-    epsilon = check_epsilon(raw["epsilon"], f"{where}.epsilon")
+    epsilon = check_epsilon(raw["epsilon"], f"{where}.epsilon", bounded=False)
     delta = check_delta_or_zero(raw["delta"], f"{where}.delta")
     entry = LedgerEntry(label=check_label(raw["label"], f"{where}.label"), epsilon=epsilon,
                         delta=delta, time=time,

@@ -39,7 +39,8 @@ import numpy as np
 from scipy import special
 
 from .._validation import (DELTA_FIX, EPSILON_FIX, check_array, check_delta, check_epsilon,
-                           check_nonnegative, check_probability, check_steps, fail)
+                           check_integer, check_nonnegative, check_probability, check_steps,
+                           fail)
 
 __all__ = [
     "PrivacyGuarantee",
@@ -178,11 +179,11 @@ def advanced_composition(epsilon: float, delta: float, k: int,
     Parameters
     ----------
     epsilon : float
-        Epsilon of each mechanism, > 0.
+        Epsilon of each mechanism, in (0, 700] (``e**epsilon`` must be finite).
     delta : float
         Delta of each mechanism, in [0, 1).
     k : int
-        Number of mechanisms, >= 1.
+        Number of mechanisms, from 1 to 10**9.
     delta_prime : float
         The extra failure probability paid for the ``sqrt(k)`` growth, in (0, 1).
 
@@ -200,6 +201,10 @@ def advanced_composition(epsilon: float, delta: float, k: int,
     32.36
     """
     epsilon, delta, k = _check_homogeneous(epsilon, delta, k)
+    if epsilon > 700:
+        raise fail("epsilon", "at most 700 for advanced composition (its bound has a term "
+                   "k * epsilon * (e**epsilon - 1), and e**epsilon overflows beyond)", epsilon,
+                   "Such a large epsilon gives no guarantee; basic_composition gives k * epsilon.")
     delta_prime = check_delta(delta_prime, "delta_prime")
     eps_total = (math.sqrt(2 * k * math.log(1 / delta_prime)) * epsilon
                  + k * epsilon * math.expm1(epsilon))
@@ -299,7 +304,8 @@ def optimal_composition(epsilon: float, delta: float, k: int,
     delta : float
         Delta of each mechanism, in [0, 1).
     k : int
-        Number of mechanisms, >= 1.
+        Number of mechanisms, from 1 to 10**6 (the profile is a sum over
+        ``k + 1`` terms, kept in memory).
     delta_prime : float
         Slack, in [0, 1): the total delta is ``1 - (1 - delta)**k * (1 - delta_prime)``
         (at most ``k * delta + delta_prime``, the total of :func:`advanced_composition`).
@@ -320,6 +326,9 @@ def optimal_composition(epsilon: float, delta: float, k: int,
     2.0
     """
     epsilon, delta, k = _check_homogeneous(epsilon, delta, k)
+    k = check_integer(k, "k", minimum=1, maximum=10**6,
+                      fix="Pass at most a million mechanisms; advanced_composition or an "
+                          "accountant (RDP, PLD) handles more.")
     delta_prime = check_probability(delta_prime, "delta_prime", low_open=False, fix=DELTA_FIX)
     # total delta = 1 - (1 - delta)^k (1 - delta_prime), computed without cancellation
     delta_total = -math.expm1(k * math.log1p(-delta) + math.log1p(-delta_prime))

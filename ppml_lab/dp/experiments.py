@@ -28,7 +28,7 @@ from scipy import special, stats
 
 from .._random import SeedLike, as_generator
 from .._validation import (check_bounds, check_delta, check_epsilon, check_grid, check_integer,
-                           check_probability, check_real, check_sensitivity, fail)
+                           check_probability, check_real, check_sensitivity, check_size, fail)
 from .mechanisms import GaussianMechanism, LaplaceMechanism, RandomizedResponse
 
 __all__ = [
@@ -218,9 +218,9 @@ def noisy_count_experiment(epsilon: float, *, true_count: int = 42, sensitivity:
     True
     """
     mechanism = LaplaceMechanism(epsilon, sensitivity)  # checks epsilon and sensitivity
-    true_count = check_integer(true_count, "true_count", minimum=0,
+    true_count = check_integer(true_count, "true_count", minimum=0, maximum=10**15,
                                fix="A count is a whole number, e.g. true_count=42.")
-    n_samples = check_integer(n_samples, "n_samples", minimum=1)
+    n_samples = check_size(n_samples, "n_samples")
     grid = _epsilon_grid(epsilons)
     standard = as_generator(rng).laplace(0.0, 1.0, n_samples)  # the common random numbers
     b = mechanism.scale
@@ -351,18 +351,19 @@ def randomized_response_experiment(epsilon: float, n_people: int, *, true_rate: 
     True
     """
     epsilon = check_epsilon(epsilon)
-    n_people = check_integer(n_people, "n_people", minimum=1, fix="Pass e.g. n_people=1000.")
+    n_people = check_integer(n_people, "n_people", minimum=1, maximum=10**12,
+                             fix="Pass e.g. n_people=1000.")
     true_rate = check_probability(true_rate, "true_rate", low_open=False, high_open=False,
                                   fix="Pass a share of 'yes' answers, e.g. true_rate=0.3.")
-    n_trials = check_integer(n_trials, "n_trials", minimum=1)
+    n_trials = check_size(n_trials, "n_trials")
     grid = _epsilon_grid(epsilons)
 
     u = 1.0 - as_generator(rng).random(n_trials)  # in (0, 1]: the common random numbers
-    p = RandomizedResponse(epsilon).p_truth  # e^eps / (1 + e^eps), without overflow
-    q = 1.0 - p
+    rr = RandomizedResponse(epsilon)
+    p, q = rr.p_truth, rr.p_other  # e^eps / (1 + e^eps), without overflow
     f = true_rate * p + (1.0 - true_rate) * q
     yes_reports = stats.binom.ppf(u, n_people, f)
-    estimates = (yes_reports / n_people - q) / (p - q)
+    estimates = (yes_reports / n_people - q) / rr.gap  # p - q, nonzero at tiny epsilon
     return RandomizedResponseResult(
         epsilon=epsilon, n_people=n_people, true_rate=true_rate, n_trials=n_trials,
         p_truth=p, posterior_bound=attacker_posterior_bound(epsilon), report_rate=f,
@@ -549,14 +550,13 @@ def noise_experiment(epsilon: float, *, delta: float = 1e-5, sensitivity: float 
     epsilon = check_epsilon(epsilon)
     delta = check_delta(delta)
     sensitivity = check_sensitivity(sensitivity)
-    n_rows = check_integer(n_rows, "n_rows", minimum=1,
-                           fix="Pass the number of rows, e.g. n_rows=1000.")
+    n_rows = check_size(n_rows, "n_rows", fix="Pass the number of rows, e.g. n_rows=1000.")
     lower, upper = check_bounds(bounds)
     true_mean = check_real(true_mean, "true_mean")
     if not lower <= true_mean <= upper or true_mean == 0:
         raise fail("true_mean", f"a non-zero number within bounds [{lower:g}, {upper:g}]",
                    true_mean, "Relative errors divide by the mean; pass e.g. true_mean=0.4.")
-    n_samples = check_integer(n_samples, "n_samples", minimum=1)
+    n_samples = check_size(n_samples, "n_samples")
     grid = _epsilon_grid(epsilons)
 
     gen = as_generator(rng)  # the common random numbers, always drawn in this order

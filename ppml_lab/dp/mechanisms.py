@@ -52,24 +52,6 @@ _check_epsilon = check_epsilon
 _check_sensitivity = check_sensitivity
 
 
-def _check_finite_scale(scale: float, epsilon: float, sensitivity: float, what: str) -> float:
-    """Refuse a noise scale that overflows, blaming the parameter that drove it there.
-
-    The scale grows like ``sensitivity / epsilon``: if ``sensitivity * epsilon > 1`` the huge
-    sensitivity is the main cause, otherwise the tiny epsilon.
-    """
-    if math.isfinite(scale):
-        return scale
-    if math.log(sensitivity) + math.log(epsilon) > 0:
-        raise fail("sensitivity", f"small enough that the {what} (about sensitivity / "
-                   f"epsilon, with epsilon={epsilon:g}) is finite", sensitivity,
-                   "Rescale the data so that one example moves the value less (e.g. release "
-                   "the value in thousands), or pass a larger epsilon.")
-    raise fail("epsilon", f"large enough that the {what} (about sensitivity / epsilon, "
-               f"with sensitivity={sensitivity:g}) is finite", epsilon,
-               "Such a tiny epsilon means infinite noise; pass e.g. epsilon=0.01.")
-
-
 def _as_output(noisy: np.ndarray, like: Any) -> Any:
     """Return a Python float for scalar input and an array otherwise."""
     return float(noisy) if np.ndim(like) == 0 else noisy
@@ -105,9 +87,8 @@ class LaplaceMechanism:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
+        # epsilon >= 1e-100 and sensitivity <= 1e100 (their ranges): the scale is finite
         object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
-        _check_finite_scale(self.sensitivity / self.epsilon, self.epsilon, self.sensitivity,
-                            "noise scale")
 
     @property
     def scale(self) -> float:
@@ -189,7 +170,18 @@ def _gaussian_delta(sigma: float, epsilon: float, sensitivity: float) -> float:
 
 
 def _analytic_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
-    """Smallest sigma with ``gaussian_delta(sigma, epsilon) <= delta`` (Balle & Wang)."""
+    """Smallest sigma with ``gaussian_delta(sigma, epsilon) <= delta`` (Balle & Wang).
+
+    The profile depends on ``sigma / sensitivity`` only, so the search runs at
+    sensitivity 1 and the result is scaled (no overflow at huge or tiny
+    sensitivities).
+    """
+    if sensitivity != 1.0:
+        sigma = sensitivity * _analytic_sigma(epsilon, delta, 1.0)
+        while _gaussian_delta(sigma, epsilon, sensitivity) > delta:  # rounding of the product
+            sigma = math.nextafter(sigma, math.inf)
+        return sigma
+
     def excess(log_sigma: float) -> float:
         return _gaussian_delta(math.exp(log_sigma), epsilon, sensitivity) - delta
 
@@ -260,8 +252,7 @@ class GaussianMechanism:
                            "The classic bound sigma = sensitivity*sqrt(2 ln(1.25/delta))/epsilon "
                            "is only proven for epsilon < 1 (Dwork & Roth, Theorem A.1); use "
                            "analytic=True, which is exact for every epsilon.")
-            sigma = sensitivity * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
-        _check_finite_scale(sigma, epsilon, sensitivity, "noise standard deviation")
+            sigma = sensitivity * math.sqrt(2.0 * (math.log(1.25) - math.log(delta))) / epsilon
         for name, value in (("epsilon", epsilon), ("delta", delta), ("sensitivity", sensitivity),
                             ("analytic", analytic), ("sigma", sigma)):
             object.__setattr__(self, name, value)
@@ -353,6 +344,13 @@ class RandomizedResponse:
         # = 1 / (e^eps + k - 1)
         return math.exp(-self.epsilon) / (1.0 + (self.n_categories - 1) * math.exp(-self.epsilon))
 
+    @property
+    def gap(self) -> float:
+        """``p - q``, the factor the estimator divides by; accurate at tiny epsilon too."""
+        # = (e^eps - 1) / (e^eps + k - 1); expm1 keeps it nonzero where p and q round alike
+        return -math.expm1(-self.epsilon) / (1.0 + (self.n_categories - 1)
+                                              * math.exp(-self.epsilon))
+
     def _check_values(self, values: Any, name: str) -> np.ndarray:
         raw = np.asarray(values)
         if raw.dtype == bool and self.n_categories == 2:
@@ -417,7 +415,7 @@ class RandomizedResponse:
             raise fail("responses", "non-empty", r, "Collect at least one report.",
                        show="an empty array")
         observed = np.bincount(r, minlength=self.n_categories) / r.size
-        return (observed - self.p_other) / (self.p_truth - self.p_other)
+        return (observed - self.p_other) / self.gap
 
     def estimate_std(self, true_frequencies: Any, n: int) -> np.ndarray:
         r"""Standard deviation of :meth:`estimate` for ``n`` reports.
@@ -444,7 +442,7 @@ class RandomizedResponse:
                        "to 1", pi)
         n = check_integer(n, "n", minimum=1)
         f = pi * self.p_truth + (1.0 - pi) * self.p_other
-        return np.sqrt(f * (1.0 - f) / n) / (self.p_truth - self.p_other)
+        return np.sqrt(f * (1.0 - f) / n) / self.gap
 
 
 @dataclass(frozen=True)
@@ -513,8 +511,7 @@ def report_noisy_max(scores: Any, *, epsilon: float, sensitivity: float = 1.0,
     noise = check_choice(noise, "noise", ("laplace", "gumbel"))
     s = check_array(scores, "scores", ndim=1)
     gen = as_generator(rng)
-    scale = _check_finite_scale(2.0 * sensitivity / epsilon, epsilon, sensitivity,
-                                "noise scale")
+    scale = 2.0 * sensitivity / epsilon  # finite: epsilon and sensitivity are in range
     draws = gen.laplace(0.0, scale, s.shape) if noise == "laplace" else gen.gumbel(0.0, scale,
                                                                                   s.shape)
     return int(np.argmax(s + draws))

@@ -123,7 +123,7 @@ def test_a_target_met_without_noise_is_refused(monkeypatch):
     ({"delta": math.nan}, ValueError, "`delta`"),
     ({"sample_rate": 0.0}, ValueError, r"`sample_rate` must be a number in \(0, 1\]"),
     ({"sample_rate": 1.01}, ValueError, "`sample_rate`"),
-    ({"steps": 0}, ValueError, "`steps` must be an integer >= 1"),
+    ({"steps": 0}, ValueError, r"`steps` must be an integer in \[1, 1000000000\]"),
     ({"steps": 100.0}, TypeError, "`steps`"),
     ({"accountant": "moments"}, ValueError, "`accountant` must be one of 'rdp', 'pld'"),
 ])

@@ -562,7 +562,7 @@ def test_bad_scores_are_rejected(scores, kind, match):
 
 def test_em_refuses_scores_that_overflow():
     with pytest.raises(ValueError, match=r"`scores` must be small enough .* finite; got"):
-        ExponentialMechanism(10.0, sensitivity=1e-300).probabilities([0.0, 1e10])
+        ExponentialMechanism(10.0, sensitivity=1e-100).probabilities([0.0, 1e300])
 
 
 @pytest.mark.parametrize("noise, kind", [("normal", ValueError), ("Laplace", ValueError),
@@ -592,9 +592,9 @@ def test_release_rejects_non_numbers(value, match):
 @pytest.mark.parametrize("maker", [lambda: LaplaceMechanism(1e-310),
                                    lambda: GaussianMechanism(1e-310, 1e-5, analytic=False),
                                    lambda: report_noisy_max([1.0, 2.0], epsilon=1e-310)])
-def test_an_epsilon_that_overflows_the_noise_scale_is_rejected(maker):
-    with pytest.raises(ValueError, match=r"`epsilon` must be large enough that the noise .* is "
-                                         r"finite; got 1e-310"):
+def test_an_epsilon_that_would_overflow_the_noise_scale_is_out_of_range(maker):
+    with pytest.raises(ValueError, match=r"`epsilon` must be a number in \[1e-100, 1e\+09\]; "
+                                         r"got 1e-310"):
         maker()
 
 
@@ -676,15 +676,23 @@ def test_rng_none_gives_fresh_noise():
 
 
 
-# --- issue 13: the finite-scale check blames the parameter that overflowed it -------------------
+# --- issue 13: a sensitivity that would overflow the noise scale is blamed, not epsilon ------------
 
 @pytest.mark.parametrize("maker", [lambda: LaplaceMechanism(1e-10, sensitivity=1e300),
                                    lambda: GaussianMechanism(0.5, 1e-5, sensitivity=1e308,
                                                              analytic=False),
                                    lambda: report_noisy_max([1.0, 2.0], epsilon=1e-10,
                                                             sensitivity=1e300)])
-def test_a_sensitivity_that_overflows_the_noise_scale_is_blamed(maker):
+def test_a_sensitivity_that_would_overflow_the_noise_scale_is_blamed(maker):
     # it used to say "`epsilon` must be large enough ..." for epsilon=1e-10 and sensitivity=1e300
-    with pytest.raises(ValueError, match=r"^`sensitivity` must be small enough that the noise "
-                                         r".* is finite; got 1e\+30"):
+    with pytest.raises(ValueError, match=r"^`sensitivity` must be a number in \[1e-100, "
+                                         r"1e\+100\]; got 1e\+30"):
         maker()
+
+
+def test_the_analytic_gaussian_scales_with_the_sensitivity_at_the_ends_of_its_range():
+    unit = GaussianMechanism(1.0, 1e-5).sigma
+    for sensitivity in (1e-100, 1e100):
+        sigma = GaussianMechanism(1.0, 1e-5, sensitivity=sensitivity).sigma
+        assert sigma == pytest.approx(unit * sensitivity, rel=1e-12)
+        assert gaussian_delta(sigma, 1.0, sensitivity) <= 1e-5

@@ -263,7 +263,7 @@ def test_accountant_returns_self_copies_and_records_events():
     ({"sample_rate": 0.0}, ValueError, r"`sample_rate` must be a number in \(0, 1\]"),
     ({"sample_rate": 1.5}, ValueError, "`sample_rate`"),
     ({"sample_rate": math.nan}, ValueError, "`sample_rate`"),
-    ({"steps": 0}, ValueError, "`steps` must be an integer >= 1"),
+    ({"steps": 0}, ValueError, r"`steps` must be an integer in \[1, 1000000000\]"),
     ({"steps": -5}, ValueError, "`steps`"),
     ({"steps": 2.5}, TypeError, "`steps`"),
     ({"steps": True}, TypeError, "`steps`"),
