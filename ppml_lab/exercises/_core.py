@@ -618,6 +618,22 @@ class ExerciseList(tuple):
 
 # --- exercises answered with a number --------------------------------------------------------
 
+def run_value_check(answer: Any, body: Callable[[float, Reporter], CheckResult], *,
+                    exercise_id: str, hint: str, fix: str) -> CheckResult:
+    """The frame shared by every check of a learner's *number*: what
+    :func:`run_function_check` is for functions.
+
+    ``...``/``None`` give "not attempted", a non-number a ``TypeError`` (with
+    ``fix``); otherwise ``body(value, reporter)`` grades the number, and a
+    :class:`Stop` raised anywhere in it becomes its result.
+    """
+    reporter = Reporter(exercise_id, hint)
+    try:
+        return body(numeric_answer(answer, reporter, fix=fix), reporter)
+    except Stop as stop:
+        return stop.result
+
+
 def numeric_answer(answer: Any, reporter: Reporter, *, fix: str) -> float:
     """Validate a learner's numeric answer; ``...``/``None`` stop as "not attempted"."""
     if is_placeholder(answer):

@@ -22,8 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..dp import advanced_composition, calibrate_noise_multiplier, dpsgd_epsilon
-from ._core import (CheckResult, Exercise, Reporter, call_learner, call_text, describe_output,
-                    run_function_check, as_real_output, fmt_number, function_label)
+from ._core import (CheckResult, Exercise, Reporter, call_learner, call_text, run_function_check, as_real_output, fmt_number, function_label)
 from . import solutions
 
 __all__ = ["check_advanced_pays_off", "check_noise_for_target"]

@@ -20,7 +20,7 @@ from scipy import stats
 
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_text, describe_output,
-                    fmt_number, function_label, grade_value, numeric_answer, run_function_check)
+                    fmt_number, function_label, grade_value, run_function_check, run_value_check)
 from ._stats import Z
 
 __all__ = ["check_dpsgd_step", "check_tuning_cost"]
@@ -350,11 +350,11 @@ def check_tuning_cost(answer: Any) -> CheckResult:
     >>> check_tuning_cost(7).passed
     True
     """
-    reporter = Reporter("05.2", _HINT_05_2)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a whole number, e.g. answer = 4.")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_tuning_cost, exercise_id="05.2", hint=_HINT_05_2,
+                           fix="Type a whole number, e.g. answer = 4.")
+
+
+def _grade_tuning_cost(value: float, reporter: Reporter) -> CheckResult:
     expected = int(solutions.candidates_within_budget())
     fits, over = _search_epsilon(expected), _search_epsilon(expected + 1)
     if value != math.floor(value):

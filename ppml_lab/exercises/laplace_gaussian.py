@@ -25,8 +25,8 @@ from scipy import stats
 
 from ..dp import GaussianMechanism, LaplaceMechanism
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner,
-                    fmt_ratio, function_label, grade_value, numeric_answer, run_function_check)
+from ._core import (CheckResult, Exercise, Reporter, as_real_output, call_learner,
+                    fmt_ratio, function_label, grade_value, run_function_check, run_value_check)
 from ._stats import KS_ALPHA, Z, RatioTest, dp_ratio_test
 
 __all__ = ["check_laplace_mechanism", "check_posterior_bound", "check_gaussian_sigma",
@@ -386,11 +386,11 @@ def check_posterior_bound(answer: Any) -> CheckResult:
     >>> check_posterior_bound(0.75).passed
     True
     """
-    reporter = Reporter("03.2", _HINT_03_2)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a probability, e.g. answer = 0.6.")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_posterior_bound, exercise_id="03.2", hint=_HINT_03_2,
+                           fix="Type a probability, e.g. answer = 0.6.")
+
+
+def _grade_posterior_bound(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.posterior_bound())
     ratio = math.exp(math.log(3))
     return grade_value(
@@ -467,11 +467,11 @@ def check_gaussian_sigma(answer: Any) -> CheckResult:
     >>> check_gaussian_sigma(11.19).hint[:60]
     'That is sigma for sensitivity 3, the L1 norm of the change ('
     """
-    reporter = Reporter("03.3", _HINT_03_3)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 5.0.")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_gaussian_sigma, exercise_id="03.3", hint=_HINT_03_3,
+                           fix="Type a number, e.g. answer = 5.0.")
+
+
+def _grade_gaussian_sigma(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.gaussian_sigma())
     one = _sigma_for(1.0)
     classic = math.sqrt(_SYMPTOMS) * math.sqrt(2 * math.log(1.25 / _DELTA_03_3)) / _EPS_03_3
@@ -544,11 +544,11 @@ def check_epsilon_for_posterior(answer: Any) -> CheckResult:
     >>> check_epsilon_for_posterior(9).hint
     'That is `e**epsilon`, the odds 9:1. epsilon is its natural logarithm: `np.log(9)`.'
     """
-    reporter = Reporter("03.4", _HINT_03_4)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = np.log(2).")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_epsilon_for_posterior, exercise_id="03.4", hint=_HINT_03_4,
+                           fix="Type a number, e.g. answer = np.log(2).")
+
+
+def _grade_epsilon_for_posterior(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.epsilon_for_posterior())
     return grade_value(
         value, reporter, expected=expected, tolerance=0.01,

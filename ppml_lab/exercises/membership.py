@@ -22,9 +22,9 @@ import numpy as np
 from ..attacks import audit as audit_module
 from ..attacks import empirical_epsilon, loss_threshold_attack, true_class_probability
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner,
+from ._core import (CheckResult, Exercise, Reporter, as_real_output, call_learner,
                     call_text, describe_output, function_label, grade_value,
-                    numeric_answer, run_function_check)
+                    run_function_check, run_value_check)
 
 __all__ = ["check_loss_scores", "check_advantage_bound", "check_empirical_epsilon"]
 
@@ -201,11 +201,11 @@ def check_advantage_bound(answer: Any) -> CheckResult:
     >>> check_advantage_bound(0.7311).hint[:40]
     'That is `e / (1 + e)`, the best accuracy'
     """
-    reporter = Reporter("06.2", _HINT_06_2)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 0.3.")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_advantage_bound, exercise_id="06.2", hint=_HINT_06_2,
+                           fix="Type a number, e.g. answer = 0.3.")
+
+
+def _grade_advantage_bound(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.max_advantage())
     e = math.e
     return grade_value(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import solutions
-from ._core import CheckResult, Exercise, Reporter, Stop, grade_value, numeric_answer
+from ._core import CheckResult, Exercise, Reporter, grade_value, run_value_check
 
 __all__ = ["check_warmup"]
 
@@ -50,11 +50,11 @@ def check_warmup(answer: Any) -> CheckResult:
     >>> check_warmup(2)
     ✅ Exercise 00.1 passed: the noise scale at epsilon = 0.5 is `1 / 0.5` = 2, so the noisy count typically misses the true count by about 2. Smaller epsilon, more noise, more privacy.
     """
-    reporter = Reporter("00.1", _HINT_00_1)
-    try:
-        value = numeric_answer(answer, reporter, fix="Type a number, e.g. answer = 3.5.")
-    except Stop as stop:
-        return stop.result
+    return run_value_check(answer, _grade_warmup, exercise_id="00.1", hint=_HINT_00_1,
+                           fix="Type a number, e.g. answer = 3.5.")
+
+
+def _grade_warmup(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.laplace_scale())
     return grade_value(
         value, reporter, expected=expected, tolerance=1e-3,
