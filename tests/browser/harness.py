@@ -57,6 +57,11 @@ CHROMIUM_ARGS = [
 KERNEL_IDLE = "Python 3 (ipykernel) | Idle"
 EXPLORER = ".ppml-explorer"
 HANDLE = ".ppml-control-epsilon .noUi-handle"
+
+
+def handle_of(control: str) -> str:
+    """The slider handle of the explorer control named ``control`` (CSS class ppml-control-*)."""
+    return f".ppml-control-{control} .noUi-handle"
 # ipywidgets.Image renders as an <img> carrying the widget's classes; also accept
 # an <img> nested in an element with that class, should the explorer wrap it.
 FIGURE = "img.ppml-figure, .ppml-figure img"
@@ -290,18 +295,19 @@ def cell_errors(page) -> list[str]:
 
 # The parts of the explorer that holds the first epsilon slider: every query is
 # scoped to that explorer, should a notebook show more than one.
-_PARTS = """
+def _parts(handle: str = HANDLE) -> str:
+    return """
     const handle = document.querySelector(%s);
     const root = (handle && handle.closest(%s)) || document;
     const img = root.querySelector(%s);
     const out = root.querySelector(%s);
-""" % tuple(json.dumps(sel) for sel in (HANDLE, EXPLORER, FIGURE, READOUT))
+""" % tuple(json.dumps(sel) for sel in (handle, EXPLORER, FIGURE, READOUT))
 
 
-def explorer_state(page) -> dict:
+def explorer_state(page, handle: str = HANDLE) -> dict:
     """The figure's ``src``, the readout text and the slider position."""
     return page.evaluate(
-        "() => {" + _PARTS + """
+        "() => {" + _parts(handle) + """
             return {
                 src: img ? img.getAttribute('src') : null,
                 readout: out ? out.textContent : null,
@@ -318,7 +324,8 @@ def explorer_state(page) -> dict:
     )
 
 
-_INSTRUMENT = "() => {" + _PARTS + """
+def _instrument(handle: str) -> str:
+    return "() => {" + _parts(handle) + """
     // Timestamps in the page's clock: the key press, then the new figure.
     window.__ppml = {key: null, figure: null};
     window.addEventListener('keydown', () => {
@@ -343,19 +350,20 @@ class Move:
     after: dict = field(repr=False)
 
 
-def press_slider(page, *, timeout: float = 30.0) -> Move:
-    """Press an arrow key on the focused epsilon handle; wait for figure and readout."""
-    before = explorer_state(page)
+def press_slider(page, *, timeout: float = 30.0, handle: str = HANDLE) -> Move:
+    """Press an arrow key on the slider ``handle`` (epsilon's by default); wait for figure and
+    readout."""
+    before = explorer_state(page, handle)
     missing = [k for k in ("src", "readout", "now") if before[k] is None]
     if missing:
-        raise RuntimeError(f"explorer incomplete, no {missing}: {HANDLE}, {FIGURE}, {READOUT}")
+        raise RuntimeError(f"explorer incomplete, no {missing}: {handle}, {FIGURE}, {READOUT}")
     key = "ArrowLeft" if before["now"] >= before["max"] else "ArrowRight"
-    page.evaluate(_INSTRUMENT)
-    page.locator(HANDLE).first.focus()
+    page.evaluate(_instrument(handle))
+    page.locator(handle).first.focus()
     start = time.perf_counter()
     page.keyboard.press(key)
     page.wait_for_function(
-        "(before) => {" + _PARTS + """
+        "(before) => {" + _parts(handle) + """
             return window.__ppml.figure !== null && img.getAttribute('src') !== before.src
                 && out.textContent !== before.readout;
         }""",
@@ -364,7 +372,7 @@ def press_slider(page, *, timeout: float = 30.0) -> Move:
     )
     wall = time.perf_counter() - start
     stamps = page.evaluate("window.__ppml")
-    after = explorer_state(page)
+    after = explorer_state(page, handle)
     return Move(key, (stamps["figure"] - stamps["key"]) / 1000, wall, before, after)
 
 
@@ -416,8 +424,12 @@ def run_scenario(
     serve_dir: Path | None = None,
     screenshot: Path | None = None,
     python: str = sys.executable,
+    control: str = "epsilon",
 ) -> Scenario:
-    """Open ``notebook`` in JupyterLab, Run All, move the epsilon slider ``presses`` times.
+    """Open ``notebook`` in JupyterLab, Run All, move a slider ``presses`` times.
+
+    ``control`` names the explorer's slider (``epsilon`` by default; the CSS
+    class is ``ppml-control-<control>``).
 
     ``serve_dir`` (default: the notebook's folder) is copied and served; the
     screenshot, if asked for, shows the explorer after the last move.
@@ -438,7 +450,7 @@ def run_scenario(
             page.locator(FIGURE).first.wait_for(state="visible", timeout=30_000)
             page.locator(EXPLORER).first.scroll_into_view_if_needed()
             for _ in range(presses):
-                result.moves.append(press_slider(page))
+                result.moves.append(press_slider(page, handle=handle_of(control)))
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot))

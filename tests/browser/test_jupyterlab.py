@@ -1,10 +1,9 @@
 """System test: the explorers work in a real JupyterLab in Chromium.
 
-For each notebook whose explorer has an epsilon slider (03 Laplace and Gaussian,
-05 DP machine learning, 06 membership inference), opens it in JupyterLab (served
-from a temporary copy), waits for the kernel, runs all cells, then presses
-ArrowRight on the epsilon slider and checks that the figure and the readout
-change. The slider-to-figure round trips and a screenshot go to
+For each notebook with an explorer (00, 02, 03, 05 and 06 by their epsilon
+slider, 04 by its noise-multiplier slider), opens it in JupyterLab (served from
+a temporary copy), waits for the kernel, runs all cells, then presses
+ArrowRight on the slider and checks that the figure and the readout change. The slider-to-figure round trips and a screenshot go to
 ``tests/browser/artifacts/`` (``browser_roundtrip.json`` for notebook 03,
 ``<notebook>_roundtrip.json`` for the others).
 
@@ -27,11 +26,18 @@ import harness
 pytestmark = pytest.mark.browser
 
 PRESSES = 4
+# every notebook with an explorer, and the slider to move (epsilon where there is one)
+CONTROLS = {
+    "00_start_here.ipynb": "epsilon",
+    "02_randomized_response.ipynb": "epsilon",
+    harness.DEFAULT_NOTEBOOK.name: "epsilon",
+    "04_composition_and_budgets.ipynb": "noise_multiplier",
+    "05_dp_machine_learning.ipynb": "epsilon",
+    "06_membership_inference_and_auditing.ipynb": "epsilon",
+}
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
              if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
-             [harness.DEFAULT_NOTEBOOK,
-              harness.REPO_ROOT / "notebooks" / "05_dp_machine_learning.ipynb",
-              harness.REPO_ROOT / "notebooks" / "06_membership_inference_and_auditing.ipynb"])
+             [harness.REPO_ROOT / "notebooks" / name for name in CONTROLS])
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +59,7 @@ def chromium() -> str:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
-def test_epsilon_slider_redraws_figure_and_readout(chromium, notebook):
+def test_the_explorer_slider_redraws_figure_and_readout(chromium, notebook):
     assert notebook.exists(), f"missing {notebook}"
     harness.ARTIFACTS.mkdir(exist_ok=True)
     scenario = harness.run_scenario(
@@ -61,6 +67,7 @@ def test_epsilon_slider_redraws_figure_and_readout(chromium, notebook):
         presses=PRESSES,
         chromium=chromium,
         screenshot=harness.ARTIFACTS / f"{notebook.stem}.png",
+        control=CONTROLS.get(notebook.name, "epsilon"),
     )
     report = scenario.as_json()
     name = ("browser_roundtrip.json" if notebook == harness.DEFAULT_NOTEBOOK
