@@ -1,0 +1,341 @@
+r"""The federated simulator: many clients trained together on batched arrays.
+
+Each round, the strategy picks the clients and their configuration; every
+picked client starts from the global weights :math:`w_t` and takes
+``local_steps`` gradient steps on its own data,
+
+.. math:: w \leftarrow w - \eta\,\big(\nabla L_c(w) + \mu\,(w - w_t)\big),
+
+(``mu`` is FedProx's ``"proximal_mu"``, 0 otherwise), and the strategy
+aggregates the returned weights. All clients of a round are one computation:
+their data are stacked into zero-padded arrays ``(C, m, d)`` with a mask
+(see :mod:`ppml_lab.federated.models`), never one Python call per client.
+
+Reported per round (:class:`History`): the global model's accuracy and mean
+cross-entropy on the test set, the mean and spread of each reporting client's
+accuracy *of its own locally trained model on its own data* (what a client
+believes, against what the server gets), the float64 bytes sent down (the
+global model to each client that trains) and up (each returned update), and
+the wall time. A client without data is skipped, with a note in the history.
+
+Introduced in notebook 07.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._random import SeedLike, as_generator
+from .._validation import (check_array, check_features_targets, check_integer, check_positive,
+                           check_targets, fail)
+from .models import LogisticModel, make_model
+from .strategies import FedAvg, Strategy
+
+__all__ = ["History", "local_train", "pad_clients", "run_federated"]
+
+BYTES_PER_PARAM = 8  # float64
+
+
+def _frozen(array: Any, dtype: Any = float) -> np.ndarray:
+    out = np.array(array, dtype=dtype)
+    out.setflags(write=False)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class History:
+    """What a federated run measured, one entry per round (see :func:`run_federated`).
+
+    Attributes
+    ----------
+    accuracy, loss : (rounds,) arrays
+        The global model's test accuracy and mean test cross-entropy after each round.
+    client_accuracy_mean, client_accuracy_std : (rounds,) arrays
+        Mean and standard deviation, over the round's reporting clients, of each
+        client's locally trained model's accuracy on its own data (NaN if none reported).
+    bytes_down, bytes_up : (rounds,) int arrays
+        float64 parameters sent to the training clients, and back, times 8.
+    wall_time : (rounds,) array
+        Seconds per round.
+    n_participants : (rounds,) int array
+        Clients that trained and reported in each round.
+    epsilon : (rounds,) array or None
+        Privacy spent after each round; None without differential privacy.
+    weights : (n_params,) array
+        The final global weights.
+    model : LogisticModel or MLPModel
+        The model, to read ``weights`` (``model.predict_proba(weights, X)``).
+    classes : array
+        The class labels, in the order of the model's outputs.
+    strategy : str
+        The strategy's repr.
+    notes : tuple of str
+        What the simulator had to do differently (skipped clients).
+    """
+
+    accuracy: np.ndarray
+    loss: np.ndarray
+    client_accuracy_mean: np.ndarray
+    client_accuracy_std: np.ndarray
+    bytes_down: np.ndarray
+    bytes_up: np.ndarray
+    wall_time: np.ndarray
+    n_participants: np.ndarray
+    epsilon: np.ndarray | None
+    weights: np.ndarray
+    model: LogisticModel
+    classes: np.ndarray
+    strategy: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rounds(self) -> int:
+        return int(self.accuracy.shape[0])
+
+    def __repr__(self) -> str:
+        return (f"History(rounds={self.rounds}, model={self.model.name!r}, "
+                f"strategy={self.strategy}, final_accuracy={self.accuracy[-1]:.4g}, "
+                f"final_loss={self.loss[-1]:.4g}, bytes={int(self.bytes_down.sum() + self.bytes_up.sum())}, "
+                f"epsilon={None if self.epsilon is None else f'{self.epsilon[-1]:.4g}'}, "
+                f"notes={len(self.notes)})")
+
+    def summary(self) -> str:
+        """A short table: one line per round, then the totals and the notes."""
+        lines = [f"{self.strategy}, {self.model.name} model, {self.rounds} rounds",
+                 "round  clients  test acc  test loss  client acc (mean +- sd)  "
+                 "MB down  MB up  seconds"]
+        for r in range(self.rounds):
+            lines.append(f"{r + 1:>5}  {self.n_participants[r]:>7}  {self.accuracy[r]:>8.4f}  "
+                         f"{self.loss[r]:>9.4f}  {self.client_accuracy_mean[r]:>11.4f} +- "
+                         f"{self.client_accuracy_std[r]:<8.4f}  "
+                         f"{self.bytes_down[r] / 1e6:>7.3f}  {self.bytes_up[r] / 1e6:>5.3f}  "
+                         f"{self.wall_time[r]:>7.3f}")
+        lines.append(f"final test accuracy {self.accuracy[-1]:.4f}; "
+                     f"{(self.bytes_down.sum() + self.bytes_up.sum()) / 1e6:.3f} MB sent; "
+                     f"{self.wall_time.sum():.2f} s; epsilon "
+                     + ("none (no differential privacy)" if self.epsilon is None
+                        else f"{self.epsilon[-1]:.4g}"))
+        lines.extend(f"note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+def _check_partitions(partitions: Any, n: int) -> list[np.ndarray]:
+    fix = ("Pass a list of index arrays that together hold every row of X exactly once, "
+           "e.g. np.array_split(rng.permutation(len(X)), n_clients).")
+    if isinstance(partitions, (str, bytes, np.ndarray)) or not isinstance(partitions, Sequence):
+        raise fail("partitions", "a list of integer index arrays, one per client", partitions,
+                   fix, kind=TypeError)
+    check_integer(len(partitions), "n_clients", minimum=1, maximum=n,
+                  fix=f"Use between 1 and len(X) = {n} clients.")
+    parts = []
+    for c, part in enumerate(partitions):
+        arr = np.asarray(part)
+        if arr.size == 0:
+            arr = arr.astype(int)
+        if arr.ndim != 1 or arr.dtype.kind not in "iu":
+            raise fail("partitions", "a list of 1-D integer index arrays", arr, fix,
+                       show=f"partitions[{c}] of shape {arr.shape} and dtype {arr.dtype}")
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise fail("partitions", f"indices in [0, {n - 1}]", arr, fix,
+                       show=f"partitions[{c}] with values from {arr.min()} to {arr.max()}")
+        parts.append(arr.astype(np.intp))
+    counts = np.bincount(np.concatenate(parts), minlength=n)
+    if np.any(counts > 1):
+        raise fail("partitions", "disjoint (no row in two clients)", partitions, fix,
+                   show=f"{int(np.sum(counts > 1))} row(s) in more than one client")
+    if np.any(counts == 0):
+        raise fail("partitions", "a cover of every row of X", partitions, fix,
+                   show=f"{int(np.sum(counts == 0))} row(s) left out")
+    return parts
+
+
+def pad_clients(X: np.ndarray, Y: np.ndarray,
+                partitions: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack the clients' rows into zero-padded arrays and a 0/1 mask of the real rows.
+
+    Returns ``X_pad`` ``(C, m, d)``, ``Y_pad`` ``(C, m, k)`` and ``mask`` ``(C, m)``
+    with ``m`` the largest client's size.
+
+    Examples
+    --------
+    >>> Xp, Yp, mask = pad_clients(np.arange(6.0).reshape(3, 2), np.eye(2)[[0, 1, 1]],
+    ...                            [np.array([2]), np.array([0, 1])])
+    >>> Xp.shape, mask.tolist()
+    ((2, 2, 2), [[1.0, 0.0], [1.0, 1.0]])
+    """
+    sizes = np.array([len(p) for p in partitions])
+    m = max(int(sizes.max()), 1)
+    rows = np.zeros((len(partitions), m), dtype=np.intp)
+    mask = np.arange(m)[None, :] < sizes[:, None]
+    rows[mask] = np.concatenate(partitions)   # row-major: client by client, in partition order
+    return X[rows] * mask[..., None], Y[rows] * mask[..., None], mask.astype(float)
+
+
+def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                mask: np.ndarray, *, local_steps: int, learning_rate: float,
+                proximal_mu: float = 0.0, batch_size: int | None = None,
+                rng: SeedLike = None) -> np.ndarray:
+    r"""Train all ``C`` clients from ``global_weights`` at once; return their weights ``(C, p)``.
+
+    Each step is :math:`w \leftarrow w - \eta(\nabla L_c(w) + \mu (w - w_t))` with
+    :math:`L_c` the mean loss over the client's rows, or over ``batch_size`` of them
+    drawn without replacement at each step (all of them if the client has fewer).
+
+    Examples
+    --------
+    >>> model = LogisticModel(n_features=1, n_classes=2)
+    >>> X = np.array([[[1.0], [-1.0]]]); Y = np.eye(2)[None]; mask = np.ones((1, 2))
+    >>> local_train(model, model.init(), X, Y, mask, local_steps=1, learning_rate=1.0).tolist()
+    [[0.5, 0.0, -0.5, 0.0]]
+    """
+    W = np.repeat(np.asarray(global_weights, dtype=float)[None], X.shape[0], axis=0)
+    gen = as_generator(rng) if batch_size is not None else None
+    sizes = mask.sum(axis=1)
+    for _ in range(local_steps):
+        step_mask = mask
+        if gen is not None:
+            # a uniform random order of each client's real rows; keep the first batch_size
+            keys = np.where(mask > 0, gen.random(mask.shape), np.inf)
+            ranks = np.argsort(np.argsort(keys, axis=1), axis=1)
+            step_mask = (ranks < np.minimum(sizes, batch_size)[:, None]).astype(float)
+        _, grad = model.loss_and_grad(W, X, Y, step_mask)
+        W = W - learning_rate * (grad + proximal_mu * (W - global_weights))
+    return W
+
+
+def _accuracy_and_loss(model: LogisticModel, w: np.ndarray, X: np.ndarray,
+                       y_index: np.ndarray) -> tuple[float, float]:
+    proba = model.predict_proba(w, X)
+    loss = -np.mean(np.log(np.maximum(proba[np.arange(len(y_index)), y_index], 1e-300)))
+    return float(np.mean(proba.argmax(axis=1) == y_index)), float(loss)
+
+
+def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test: Any, *,
+                  strategy: Strategy = FedAvg(), rounds: int = 10, local_steps: int = 5,
+                  learning_rate: float = 0.5, batch_size: int | None = None,
+                  clients_per_round: int | None = None, model: str | LogisticModel = "logistic",
+                  initial_weights: Any = None, rng: SeedLike = None) -> History:
+    """Simulate federated training of ``model`` over the clients in ``partitions``.
+
+    Parameters
+    ----------
+    X, y : arrays
+        The training rows and their class labels (all clients' data).
+    partitions : list of int arrays
+        Client ``c`` holds rows ``partitions[c]``; together they hold every row once.
+    X_test, y_test : arrays
+        The server's test set.
+    strategy : Strategy, default FedAvg()
+    rounds, local_steps : int
+        Rounds, and gradient steps per client per round.
+    learning_rate : float
+    batch_size : int, optional
+        Rows per local step (full batch when None).
+    clients_per_round : int, optional
+        Clients sampled uniformly without replacement each round (all when None).
+    model : "logistic", "mlp" or a model object
+        Zero-initialised softmax regression, or a one-hidden-layer tanh MLP.
+    initial_weights : array, optional
+        Start from these global weights instead of ``model.init(rng=...)``.
+    rng : None, int or Generator
+        Seeds the sampling of clients, minibatches and the MLP's initial weights.
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> parts = np.array_split(rng.permutation(40), 4)
+    >>> h = run_federated(X, y, parts, X, y, rounds=3, rng=0)
+    >>> h.accuracy.shape, bool(h.accuracy[-1] > 0.9), int(h.bytes_up[0])
+    ((3,), True, 192)
+    """
+    X, y = check_features_targets(X, y)
+    classes, y_index = check_targets(y, X.shape[0])
+    X_test, y_test = check_features_targets(X_test, y_test, X_name="X_test", y_name="y_test")
+    if X_test.shape[1] != X.shape[1]:
+        raise fail("X_test", f"{X.shape[1]} columns, as X", X_test,
+                   show=f"an array of shape {X_test.shape}")
+    test_index = np.searchsorted(classes, y_test).clip(0, len(classes) - 1)
+    if np.any(classes[test_index] != y_test):
+        raise fail("y_test", "labels that occur in y", y_test,
+                   "The model can only predict the classes it was trained on.")
+    parts = _check_partitions(partitions, X.shape[0])
+    n_clients = len(parts)
+    if not isinstance(strategy, Strategy):
+        raise fail("strategy", "a Strategy such as FedAvg() or FedProx(mu=0.01)", strategy,
+                   kind=TypeError)
+    rounds = check_integer(rounds, "rounds", minimum=1, maximum=10**6)
+    local_steps = check_integer(local_steps, "local_steps", minimum=1, maximum=10**6)
+    learning_rate = check_positive(learning_rate, "learning_rate", fix="Pass e.g. 0.5.")
+    if batch_size is not None:
+        batch_size = check_integer(batch_size, "batch_size", minimum=1,
+                                   fix="Pass None for full-batch steps.")
+    if clients_per_round is not None:
+        clients_per_round = check_integer(clients_per_round, "clients_per_round", minimum=1,
+                                          maximum=n_clients,
+                                          fix="Pass None for every client, or at most n_clients.")
+    net = make_model(model, X.shape[1], len(classes))
+    sample_rng, batch_rng, init_rng = as_generator(rng).spawn(3)
+    if initial_weights is None:
+        w = net.init(rng=init_rng)
+    else:
+        w = check_array(initial_weights, "initial_weights", ndim=1).copy()
+        if w.shape[0] != net.n_params:
+            raise fail("initial_weights", f"a vector of the model's {net.n_params} parameters",
+                       w, show=f"{w.shape[0]} values")
+
+    X_pad, Y_pad, mask = pad_clients(X, np.eye(len(classes))[y_index], parts)
+    sizes = mask.sum(axis=1)
+    notes: list[str] = []
+    noted: set[int] = set()
+    record: dict[str, list[float]] = {key: [] for key in (
+        "accuracy", "loss", "client_mean", "client_std", "down", "up", "time", "n")}
+    for server_round in range(1, rounds + 1):
+        start = time.perf_counter()
+        plan = strategy.configure_round(server_round, n_clients, clients_per_round,
+                                        rng=sample_rng)
+        empty = [int(c) for c in plan.clients if sizes[c] == 0 and int(c) not in noted]
+        for c in empty:
+            noted.add(c)
+            notes.append(f"client {c} has no data and was skipped whenever sampled "
+                         f"(first in round {server_round}).")
+        active = plan.clients[sizes[plan.clients] > 0]
+        if active.size:
+            Xa, Ya, ma = X_pad[active], Y_pad[active], mask[active]
+            W = local_train(net, w, Xa, Ya, ma, local_steps=local_steps,
+                            learning_rate=learning_rate,
+                            proximal_mu=float(plan.config.get("proximal_mu", 0.0)),
+                            batch_size=batch_size, rng=batch_rng)
+            correct = net.logits(W, Xa).argmax(axis=2) == Ya.argmax(axis=2)
+            own_accuracy = (correct * ma).sum(axis=1) / sizes[active]
+            w = strategy.aggregate(w, W, sizes[active])
+            record["client_mean"].append(float(own_accuracy.mean()))
+            record["client_std"].append(float(own_accuracy.std()))
+        else:
+            notes.append(f"round {server_round}: no sampled client had data; the global "
+                         "model is unchanged.")
+            record["client_mean"].append(np.nan)
+            record["client_std"].append(np.nan)
+        accuracy, loss = _accuracy_and_loss(net, w, X_test, test_index)
+        record["accuracy"].append(accuracy)
+        record["loss"].append(loss)
+        record["down"].append(active.size * net.n_params * BYTES_PER_PARAM)
+        record["up"].append(active.size * net.n_params * BYTES_PER_PARAM)
+        record["n"].append(active.size)
+        record["time"].append(time.perf_counter() - start)
+    return History(
+        accuracy=_frozen(record["accuracy"]), loss=_frozen(record["loss"]),
+        client_accuracy_mean=_frozen(record["client_mean"]),
+        client_accuracy_std=_frozen(record["client_std"]),
+        bytes_down=_frozen(record["down"], np.int64), bytes_up=_frozen(record["up"], np.int64),
+        wall_time=_frozen(record["time"]), n_participants=_frozen(record["n"], np.int64),
+        epsilon=None, weights=_frozen(w), model=net, classes=classes, strategy=repr(strategy),
+        notes=tuple(notes))
