@@ -46,8 +46,8 @@ import numpy as np
 
 # absolute imports: this module is importable (and doctested) before
 # ppml_lab/federated/__init__.py exists
-from ppml_lab._random import SeedLike, as_generator
-from ppml_lab._validation import check_array, check_integer, check_positive, fail
+from .._random import SeedLike, as_generator
+from .._validation import check_array, check_integer, check_positive, fail
 
 __all__ = [
     "iid_partition",

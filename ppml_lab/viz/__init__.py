@@ -17,6 +17,7 @@ from .explorers import (CompositionExplorer, LaplaceGaussianExplorer, NoisyCount
                         RandomizedResponseExplorer)
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_privacy_loss, plot_randomized_response)
+from .federated import plot_label_distribution
 from .training import DPTrainingExplorer, plot_accuracy_curve
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "plot_accuracy_curve",
     "plot_membership",
     "plot_privacy_loss",
+    "plot_label_distribution",
 ]
