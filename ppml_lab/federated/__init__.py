@@ -7,10 +7,13 @@
 * :mod:`~ppml_lab.federated.strategies` -- FedAvg and FedProx (a strategy configures
   a round and aggregates with a pure function);
 * :mod:`~ppml_lab.federated.simulation` -- :func:`run_federated`, all clients of a
-  round on padded, masked arrays, returning a :class:`History`.
+  round on padded, masked arrays, returning a :class:`History`;
+* :mod:`~ppml_lab.federated.dp_fedavg` -- :class:`DPFedAvg`, user-level DP
+  (clip each client's update, noise the sum) around any strategy, with its epsilon
+  per round; ``local=True`` for local DP (notebook 08).
 
 This is the first part of the federated track (notebook 07, planned): SCAFFOLD,
-stragglers, compression, DP-FedAvg and gradient inversion are still to come. The
+stragglers, compression and gradient inversion are still to come. The
 unit of privacy here is one client (all of its examples).
 
 Introduced in notebook 07.
@@ -18,6 +21,7 @@ Introduced in notebook 07.
 
 from __future__ import annotations
 
+from .dp_fedavg import DPFedAvg
 from .models import LogisticModel, MLPModel
 from .partitions import (dirichlet_partition, iid_partition, label_counts,
                          quantity_skew_partition, shard_partition)
@@ -35,6 +39,7 @@ __all__ = [
     "Strategy",
     "FedAvg",
     "FedProx",
+    "DPFedAvg",
     "History",
     "run_federated",
 ]

@@ -64,7 +64,9 @@ class History:
     n_participants : (rounds,) int array
         Clients that trained and reported in each round.
     epsilon : (rounds,) array or None
-        Privacy spent after each round; None without differential privacy.
+        Privacy spent after each round, at the DP strategy's ``delta`` (see
+        :class:`~ppml_lab.federated.DPFedAvg`); ``inf`` with ``noise_multiplier=0``;
+        None without differential privacy.
     weights : (n_params,) array
         The final global weights.
     model : LogisticModel or MLPModel
@@ -218,7 +220,8 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                   strategy: Strategy = FedAvg(), rounds: int = 10, local_steps: int = 5,
                   learning_rate: float = 0.5, batch_size: int | None = None,
                   clients_per_round: int | None = None, model: str | LogisticModel = "logistic",
-                  initial_weights: Any = None, rng: SeedLike = None) -> History:
+                  initial_weights: Any = None, accountant: Any = None,
+                  rng: SeedLike = None) -> History:
     """Simulate federated training of ``model`` over the clients in ``partitions``.
 
     Parameters
@@ -241,8 +244,13 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         Zero-initialised softmax regression, or a one-hidden-layer tanh MLP.
     initial_weights : array, optional
         Start from these global weights instead of ``model.init(rng=...)``.
+    accountant : BudgetAccountant, optional
+        With a differentially private strategy (:class:`~ppml_lab.federated.DPFedAvg`),
+        charged the whole run's ``(epsilon, delta)`` *before* training; a refused
+        spend raises and nothing is trained.
     rng : None, int or Generator
-        Seeds the sampling of clients, minibatches and the MLP's initial weights.
+        Seeds the sampling of clients, minibatches, the MLP's initial weights and
+        the DP noise.
 
     Returns
     -------
@@ -283,7 +291,8 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                                           maximum=n_clients,
                                           fix="Pass None for every client, or at most n_clients.")
     net = make_model(model, X.shape[1], len(classes))
-    sample_rng, batch_rng, init_rng = as_generator(rng).spawn(3)
+    # spawn(4)'s first three children are spawn(3)'s: runs without DP noise are unchanged
+    sample_rng, batch_rng, init_rng, noise_rng = as_generator(rng).spawn(4)
     if initial_weights is None:
         w = net.init(rng=init_rng)
     else:
@@ -291,6 +300,22 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         if w.shape[0] != net.n_params:
             raise fail("initial_weights", f"a vector of the model's {net.n_params} parameters",
                        w, show=f"{w.shape[0]} values")
+
+    expected_clients = n_clients if clients_per_round is None else clients_per_round
+    epsilon = strategy.epsilons(rounds, n_clients, clients_per_round)
+    if accountant is not None:
+        if epsilon is None:
+            raise fail("accountant", "None unless the strategy is differentially private",
+                       accountant, "Wrap the strategy: DPFedAvg(FedAvg(), clip_norm=1.0, "
+                       "noise_multiplier=1.0).", kind=TypeError)
+        if not np.isfinite(epsilon[-1]):
+            raise fail("accountant", "None when noise_multiplier=0 (epsilon is inf: no "
+                       "privacy to charge)", accountant, "Pass a positive noise_multiplier.")
+        from ..dp.budget import _spend_on
+
+        _spend_on(accountant, float(epsilon[-1]), strategy.delta,  # type: ignore[attr-defined]
+                  label=f"run_federated: {strategy!r}, {rounds} rounds, "
+                        f"{expected_clients} of {n_clients} clients per round")
 
     X_pad, Y_pad, mask = pad_clients(X, np.eye(len(classes))[y_index], parts)
     sizes = mask.sum(axis=1)
@@ -316,12 +341,15 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                             batch_size=batch_size, rng=batch_rng)
             correct = net.logits(W, Xa).argmax(axis=2) == Ya.argmax(axis=2)
             own_accuracy = (correct * ma).sum(axis=1) / sizes[active]
-            w = strategy.aggregate(w, W, sizes[active])
+            w = strategy.aggregate_round(w, W, sizes[active], expected_clients=expected_clients,
+                                         rng=noise_rng)
             record["client_mean"].append(float(own_accuracy.mean()))
             record["client_std"].append(float(own_accuracy.std()))
         else:
             notes.append(f"round {server_round}: no sampled client had data; the global "
-                         "model is unchanged.")
+                         "model is unchanged (but for DP noise).")
+            w = strategy.aggregate_round(w, np.empty((0, w.shape[0])), np.empty(0),
+                                         expected_clients=expected_clients, rng=noise_rng)
             record["client_mean"].append(np.nan)
             record["client_std"].append(np.nan)
         accuracy, loss = _accuracy_and_loss(net, w, X_test, test_index)
@@ -337,5 +365,5 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         client_accuracy_std=_frozen(record["client_std"]),
         bytes_down=_frozen(record["down"], np.int64), bytes_up=_frozen(record["up"], np.int64),
         wall_time=_frozen(record["time"]), n_participants=_frozen(record["n"], np.int64),
-        epsilon=None, weights=_frozen(w), model=net, classes=classes, strategy=repr(strategy),
+        epsilon=None if epsilon is None else _frozen(epsilon), weights=_frozen(w), model=net, classes=classes, strategy=repr(strategy),
         notes=tuple(notes))

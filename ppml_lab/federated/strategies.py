@@ -135,6 +135,24 @@ class Strategy(abc.ABC):
                   n_examples: np.ndarray) -> np.ndarray:
         """New global weights from the clients' returned weights (a pure function)."""
 
+    def aggregate_round(self, global_weights: np.ndarray, updates: np.ndarray,
+                        n_examples: np.ndarray, *, expected_clients: int,
+                        rng: SeedLike = None) -> np.ndarray:
+        """What the simulator calls each round: :meth:`aggregate`, or no change without updates.
+
+        ``expected_clients`` (clients sampled per round) and ``rng`` are for
+        randomised strategies such as :class:`~ppml_lab.federated.dp_fedavg.DPFedAvg`,
+        which override this; a deterministic strategy ignores them.
+        """
+        if len(updates) == 0:
+            return np.array(global_weights, dtype=float)
+        return self.aggregate(global_weights, updates, n_examples)
+
+    def epsilons(self, rounds: int, n_clients: int,
+                 clients_per_round: int | None = None) -> np.ndarray | None:
+        """Privacy spent after each round, or None for a strategy without differential privacy."""
+        return None
+
 
 @dataclasses.dataclass(frozen=True)
 class FedAvg(Strategy):
