@@ -24,18 +24,24 @@ Weighting by example counts (what FedAvg does) would let one large client move
 the average by more than :math:`C/m` unless every weight is capped by a fixed,
 public bound; that estimator is not implemented. So with ``noise_multiplier=0``
 and a clip larger than every update, DPFedAvg equals its wrapped strategy
-exactly when the clients hold equally many examples (and every sampled client
-reports); with unequal clients it equals the wrapped strategy with every client
+exactly when the clients hold equally many examples and every round has
+``clients_per_round`` reports (fixed-size sampling, no client without data); with
+unequal clients it equals the wrapped strategy with every client
 counted once.
 
 Accounting. :meth:`DPFedAvg.epsilons` composes the Poisson-subsampled Gaussian
 mechanism once per round at ``sample_rate = clients_per_round / n_clients``
 with the accountants of notebook 04 (``accounting="rdp"``, the default, or
-``"pld"``) and converts at ``delta``. The simulator, however, samples exactly
-``clients_per_round`` clients *without replacement* (fixed size), and the
-reported epsilon is the *Poisson* analysis, as DP-SGD libraries commonly report
-for shuffled batches. Notebook 04's pitfall section explains why this is not
-the same guarantee; the gap is small for small sampling rates but is not zero.
+``"pld"``) and converts at ``delta``, for add/remove-one-client neighbours.
+That is the guarantee of ``run_federated(..., client_sampling="poisson")``,
+where each client joins each round independently with probability
+``clients_per_round / n_clients``. The simulator's default,
+``client_sampling="fixed"``, draws exactly ``clients_per_round`` clients
+*without replacement*; for it the reported epsilon is still the *Poisson*
+analysis, as DP-SGD libraries commonly report for shuffled batches. Notebook
+04's pitfall section explains why that is not the same guarantee; the gap is
+small for small sampling rates but is not zero. Use Poisson sampling when the
+number has to be the guarantee.
 ``noise_multiplier=0`` is allowed (it is the non-private baseline) and its
 epsilon is ``inf``: no noise, no privacy.
 
@@ -157,8 +163,9 @@ class DPFedAvg(Strategy):
 
     def configure_round(self, server_round: int, n_clients: int,
                         clients_per_round: int | None = None, *,
-                        rng: SeedLike = None) -> RoundPlan:
-        return self.strategy.configure_round(server_round, n_clients, clients_per_round, rng=rng)
+                        sampling: str = "fixed", rng: SeedLike = None) -> RoundPlan:
+        return self.strategy.configure_round(server_round, n_clients, clients_per_round,
+                                             sampling=sampling, rng=rng)
 
     # --- aggregation -------------------------------------------------------------------------
 

@@ -30,10 +30,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._random import SeedLike, as_generator
-from .._validation import (check_array, check_features_targets, check_integer, check_positive,
-                           check_targets, fail)
+from .._validation import (check_array, check_choice, check_features_targets, check_integer,
+                           check_positive, check_targets, fail)
 from .models import LogisticModel, make_model
-from .strategies import FedAvg, Strategy
+from .strategies import CLIENT_SAMPLINGS, FedAvg, Strategy
 
 __all__ = ["History", "local_train", "pad_clients", "run_federated"]
 
@@ -219,7 +219,8 @@ def _accuracy_and_loss(model: LogisticModel, w: np.ndarray, X: np.ndarray,
 def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test: Any, *,
                   strategy: Strategy = FedAvg(), rounds: int = 10, local_steps: int = 5,
                   learning_rate: float = 0.5, batch_size: int | None = None,
-                  clients_per_round: int | None = None, model: str | LogisticModel = "logistic",
+                  clients_per_round: int | None = None, client_sampling: str = "fixed",
+                  model: str | LogisticModel = "logistic",
                   initial_weights: Any = None, accountant: Any = None,
                   rng: SeedLike = None) -> History:
     """Simulate federated training of ``model`` over the clients in ``partitions``.
@@ -240,6 +241,10 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         Rows per local step (full batch when None).
     clients_per_round : int, optional
         Clients sampled uniformly without replacement each round (all when None).
+    client_sampling : {"fixed", "poisson"}, default "fixed"
+        Exactly ``clients_per_round`` clients per round, or each client
+        independently with probability ``clients_per_round / n_clients`` (what the
+        DP accountants analyse; see :class:`~ppml_lab.federated.DPFedAvg`).
     model : "logistic", "mlp" or a model object
         Zero-initialised softmax regression, or a one-hidden-layer tanh MLP.
     initial_weights : array, optional
@@ -290,6 +295,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         clients_per_round = check_integer(clients_per_round, "clients_per_round", minimum=1,
                                           maximum=n_clients,
                                           fix="Pass None for every client, or at most n_clients.")
+    client_sampling = check_choice(client_sampling, "client_sampling", CLIENT_SAMPLINGS)
     net = make_model(model, X.shape[1], len(classes))
     # spawn(4)'s first three children are spawn(3)'s: runs without DP noise are unchanged
     sample_rng, batch_rng, init_rng, noise_rng = as_generator(rng).spawn(4)
@@ -326,7 +332,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
     for server_round in range(1, rounds + 1):
         start = time.perf_counter()
         plan = strategy.configure_round(server_round, n_clients, clients_per_round,
-                                        rng=sample_rng)
+                                        sampling=client_sampling, rng=sample_rng)
         empty = [int(c) for c in plan.clients if sizes[c] == 0 and int(c) not in noted]
         for c in empty:
             noted.add(c)

@@ -39,14 +39,23 @@ from typing import Any, Mapping
 import numpy as np
 
 from .._random import SeedLike, as_generator
-from .._validation import check_array, check_integer, check_nonnegative, fail
+from .._validation import check_array, check_choice, check_integer, check_nonnegative, fail
 
-__all__ = ["RoundPlan", "Strategy", "FedAvg", "FedProx", "sample_clients", "weighted_average"]
+#: How :func:`sample_clients` draws a round's clients.
+CLIENT_SAMPLINGS: tuple[str, ...] = ("fixed", "poisson")
+
+__all__ = ["CLIENT_SAMPLINGS", "RoundPlan", "Strategy", "FedAvg", "FedProx", "sample_clients",
+           "weighted_average"]
 
 
 def sample_clients(n_clients: int, clients_per_round: int | None = None, *,
-                   rng: SeedLike = None) -> np.ndarray:
+                   sampling: str = "fixed", rng: SeedLike = None) -> np.ndarray:
     """Indices of one round's clients, sorted: all of them, or a uniform sample.
+
+    ``sampling="fixed"`` draws exactly ``clients_per_round`` clients without
+    replacement; ``"poisson"`` keeps each client independently with probability
+    ``clients_per_round / n_clients`` (so a round may have more, fewer or no
+    clients), the sampling that DP accountants analyse.
 
     Examples
     --------
@@ -54,16 +63,21 @@ def sample_clients(n_clients: int, clients_per_round: int | None = None, *,
     [0, 1, 2, 3]
     >>> len(sample_clients(10, 3, rng=0))
     3
+    >>> sample_clients(10, 3, sampling="poisson", rng=0).tolist()
+    [1, 2, 3]
     >>> sample_clients(10, 11)
     Traceback (most recent call last):
     ...
     ValueError: `clients_per_round` must be an integer in [1, 10]; got 11. Pass None for every client, or at most n_clients.
     """
     n_clients = check_integer(n_clients, "n_clients", minimum=1)
+    sampling = check_choice(sampling, "sampling", CLIENT_SAMPLINGS)
     if clients_per_round is None:
         return np.arange(n_clients)
     k = check_integer(clients_per_round, "clients_per_round", minimum=1, maximum=n_clients,
                       fix="Pass None for every client, or at most n_clients.")
+    if sampling == "poisson":
+        return np.flatnonzero(as_generator(rng).random(n_clients) < k / n_clients)
     return np.sort(as_generator(rng).choice(n_clients, size=k, replace=False))
 
 
@@ -124,10 +138,10 @@ class Strategy(abc.ABC):
 
     def configure_round(self, server_round: int, n_clients: int,
                         clients_per_round: int | None = None, *,
-                        rng: SeedLike = None) -> RoundPlan:
+                        sampling: str = "fixed", rng: SeedLike = None) -> RoundPlan:
         """Sample the round's clients (:func:`sample_clients`) and attach the configuration."""
         check_integer(server_round, "server_round", minimum=1)
-        clients = sample_clients(n_clients, clients_per_round, rng=rng)
+        clients = sample_clients(n_clients, clients_per_round, sampling=sampling, rng=rng)
         return RoundPlan(clients, types.MappingProxyType(self.client_config()))
 
     @abc.abstractmethod

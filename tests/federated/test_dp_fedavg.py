@@ -1,4 +1,4 @@
-"""DP-FedAvg: equal to its inner strategy without noise, clipping, noise level, accounting, ledger."""
+"""DP-FedAvg: its inner strategy without noise; clipping, noise level, accounting, ledger."""
 
 import dp_accounting
 import numpy as np
@@ -207,7 +207,7 @@ def test_a_refused_run_leaves_the_ledger_unchanged_and_trains_nothing(equal_clie
     ledger = BudgetAccountant(epsilon=1.0, delta=1e-3)
     ledger.spend(0.5, 1e-6, label="earlier query")
     before = (ledger.spent, ledger.history)
-    import ppml_lab.federated.simulation as simulation
+    from ppml_lab.federated import simulation
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained after a refused spend")
@@ -263,3 +263,36 @@ def test_wrapping_delegates_configuration():
 def test_updates_of_the_wrong_shape_are_refused(updates):
     with pytest.raises(ValueError, match="`updates`"):
         DPFedAvg(FedAvg(), 1.0, 1.0).aggregate(np.zeros(2), updates, np.ones(len(updates)))
+
+
+# --- Poisson client sampling (what the accountant analyses) -------------------------------------
+
+def test_poisson_sampling_keeps_each_client_with_probability_q():
+    from ppml_lab.federated.strategies import sample_clients
+
+    rng = np.random.default_rng(0)
+    draws = [sample_clients(100, 10, sampling="poisson", rng=rng) for _ in range(4000)]
+    sizes = np.array([len(d) for d in draws])
+    assert abs(sizes.mean() - 10) < 4 * np.sqrt(100 * 0.1 * 0.9 / 4000)
+    assert sizes.var() == pytest.approx(9.0, rel=0.1)                # binomial, not fixed
+    hits = np.bincount(np.concatenate(draws), minlength=100) / 4000
+    assert np.all(np.abs(hits - 0.1) < 5 * np.sqrt(0.09 / 4000))
+    assert all(np.all(np.diff(d) > 0) for d in draws)               # sorted, no repeats
+
+
+def test_a_poisson_run_varies_its_clients_and_reports_the_poisson_epsilon(equal_clients):
+    X, y, partitions = equal_clients
+    dp = DPFedAvg(FedAvg(), clip_norm=0.5, noise_multiplier=1.0)
+    history = run_federated(X, y, partitions, X, y, strategy=dp, rounds=20, clients_per_round=3,
+                            client_sampling="poisson", rng=2)
+    assert len(set(history.n_participants.tolist())) > 1
+    np.testing.assert_array_equal(history.epsilon, dp.epsilons(20, 6, 3))
+    fixed = run_federated(X, y, partitions, X, y, strategy=FedAvg(), rounds=3,
+                          clients_per_round=3, rng=2)
+    assert set(fixed.n_participants.tolist()) == {3}
+
+
+def test_client_sampling_is_checked(equal_clients):
+    X, y, partitions = equal_clients
+    with pytest.raises(ValueError, match="`client_sampling`"):
+        run_federated(X, y, partitions, X, y, client_sampling="bernoulli")
