@@ -1,4 +1,5 @@
-"""Peer libraries measured beside ppml_lab in the same benchmark run (issue 4): diffprivlib.
+"""Peer libraries measured beside ppml_lab in the same benchmark run: diffprivlib (issue 4) and
+Flower's simulation engine (issue 8, :func:`ensure_flower_venv`).
 
 diffprivlib 0.6.6 needs scikit-learn <= 1.7.2, older than the project's, so it never goes
 into ``.venv``: :func:`ensure_diffprivlib_venv` builds a separate virtual environment at
@@ -41,6 +42,9 @@ WORKER = HERE / "_diffprivlib_worker.py"
 #: what the diffprivlib venv gets: diffprivlib 0.6.6 imports only with scikit-learn <= 1.7.2
 DIFFPRIVLIB_REQUIREMENTS = ("diffprivlib==0.6.6", "scikit-learn==1.7.2")
 _STAMP = ".ppml-lab-requirements"
+FLOWER_VENV = PEER_VENVS / "flower"
+#: Flower's simulation engine (Ray backend), as measured in issue 8
+FLOWER_REQUIREMENTS = ("flwr[simulation]==1.42.0",)
 
 #: diffprivlib 0.6.6 medians quoted in issue 4 (epsilon 0.1, 0.5, 1, 2, 5, 10, then
 #: non-private): the reference when the peer cannot be run here
@@ -79,35 +83,51 @@ def ensure_diffprivlib_venv(*, rebuild: bool = False, verbose: bool = True,
     and ``import diffprivlib`` works in it; otherwise it is (re)built. Raises
     :class:`PeerUnavailable` when that fails.
     """
-    python = _venv_python(DIFFPRIVLIB_VENV)
-    stamp = DIFFPRIVLIB_VENV / _STAMP
-    wanted = "\n".join(DIFFPRIVLIB_REQUIREMENTS)
-    if rebuild and DIFFPRIVLIB_VENV.exists():
-        shutil.rmtree(DIFFPRIVLIB_VENV)
+    return _ensure_venv(DIFFPRIVLIB_VENV, DIFFPRIVLIB_REQUIREMENTS, "diffprivlib",
+                        rebuild=rebuild, verbose=verbose, timeout=timeout)
+
+
+def ensure_flower_venv(*, rebuild: bool = False, verbose: bool = True,
+                       timeout: float = 900.0) -> Path:
+    """Return the python of the Flower venv (``flwr[simulation]``, with Ray), building it once.
+
+    Flower's simulation engine needs Ray, which the kit never installs (issue 8): it
+    lives in ``benchmarks/.peer-venvs/flower`` only.
+    """
+    return _ensure_venv(FLOWER_VENV, FLOWER_REQUIREMENTS, "flwr.simulation",
+                        rebuild=rebuild, verbose=verbose, timeout=timeout)
+
+
+def _ensure_venv(venv: Path, requirements: tuple[str, ...], module: str, *, rebuild: bool,
+                 verbose: bool, timeout: float) -> Path:
+    """The python of ``venv``, (re)built with ``requirements`` unless its stamp matches and
+    ``import module`` works."""
+    python = _venv_python(venv)
+    stamp = venv / _STAMP
+    wanted = "\n".join(requirements)
+    name = venv.name
+    if rebuild and venv.exists():
+        shutil.rmtree(venv)
     if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
         try:
-            _run([str(python), "-c", "import diffprivlib"], "importing diffprivlib",
-                 timeout=120)
+            _run([str(python), "-c", f"import {module}"], f"importing {module}", timeout=120)
             return python
         except PeerUnavailable as exc:  # a broken venv: build it again
             if verbose:
-                print(f"the diffprivlib venv is broken ({exc}); rebuilding it", flush=True)
+                print(f"the {name} venv is broken ({exc}); rebuilding it", flush=True)
     base = shutil.which("python3") or sys.executable
     if verbose:
-        print(f"building the diffprivlib venv at {DIFFPRIVLIB_VENV} "
-              f"({', '.join(DIFFPRIVLIB_REQUIREMENTS)}); once, about a minute ...",
-              flush=True)
+        print(f"building the {name} venv at {venv} ({', '.join(requirements)}); once, a "
+              f"minute or two ...", flush=True)
     t0 = time.perf_counter()
     try:
-        DIFFPRIVLIB_VENV.parent.mkdir(parents=True, exist_ok=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PeerUnavailable(f"cannot create {DIFFPRIVLIB_VENV.parent}: {exc}") from None
-    _run([base, "-m", "venv", "--clear", str(DIFFPRIVLIB_VENV)], "python3 -m venv",
-         timeout=300)
+        raise PeerUnavailable(f"cannot create {venv.parent}: {exc}") from None
+    _run([base, "-m", "venv", "--clear", str(venv)], "python3 -m venv", timeout=300)
     _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          *DIFFPRIVLIB_REQUIREMENTS], "pip install " + " ".join(DIFFPRIVLIB_REQUIREMENTS),
-         timeout=timeout)
-    _run([str(python), "-c", "import diffprivlib"], "importing diffprivlib", timeout=120)
+          *requirements], "pip install " + " ".join(requirements), timeout=timeout)
+    _run([str(python), "-c", f"import {module}"], f"importing {module}", timeout=120)
     stamp.write_text(wanted + "\n")
     if verbose:
         print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
