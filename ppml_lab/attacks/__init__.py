@@ -22,6 +22,8 @@ from .audit import AuditResult, audit_epsilon_lower_bound, clopper_pearson, empi
 from .canary import (CanaryAudit, UnderNoisedDPLogisticRegression, canary_datasets,
                      worst_case_canary_audit)
 from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
+from .gradient_inversion import (InversionResult, gradient_from_update, inversion_experiment,
+                                 invert_gradient, invert_softmax_batch, recovery_quality)
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
 from .metrics import (RocCurve, advantage_noise_floor, auc, membership_advantage, roc_curve,
                       tpr_at_fpr)
@@ -48,4 +50,10 @@ __all__ = [
     "membership_experiment",
     "advantage_bound",
     "roc_ceiling",
+    "gradient_from_update",
+    "invert_gradient",
+    "invert_softmax_batch",
+    "recovery_quality",
+    "InversionResult",
+    "inversion_experiment",
 ]
