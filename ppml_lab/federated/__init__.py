@@ -13,7 +13,7 @@
   per round; ``local=True`` for local DP (notebook 08).
 
 This is the first part of the federated track (notebook 07, planned): SCAFFOLD,
-stragglers, compression and gradient inversion are still to come. The
+stragglers and compression are still to come (gradient inversion is in ppml_lab.attacks). The
 unit of privacy here is one client (all of its examples).
 
 Introduced in notebook 07.
