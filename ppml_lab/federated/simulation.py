@@ -204,8 +204,10 @@ def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray,
             keys = np.where(mask > 0, gen.random(mask.shape), np.inf)
             ranks = np.argsort(np.argsort(keys, axis=1), axis=1)
             step_mask = (ranks < np.minimum(sizes, batch_size)[:, None]).astype(float)
-        _, grad = model.loss_and_grad(W, X, Y, step_mask)
-        W = W - learning_rate * (grad + proximal_mu * (W - global_weights))
+        grad = model.gradient(W, X, Y, step_mask)
+        if proximal_mu:
+            grad = grad + proximal_mu * (W - global_weights)
+        W = W - learning_rate * grad
     return W
 
 
