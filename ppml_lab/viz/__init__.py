@@ -18,6 +18,7 @@ from .explorers import (CompositionExplorer, LaplaceGaussianExplorer, NoisyCount
 from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_privacy_loss, plot_randomized_response)
 from .federated import plot_label_distribution
+from .federated_explorer import FederatedExplorer, plot_client_views, plot_federated_curves
 from .training import DPTrainingExplorer, plot_accuracy_curve
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "plot_membership",
     "plot_privacy_loss",
     "plot_label_distribution",
+    "FederatedExplorer", "plot_federated_curves", "plot_client_views",
 ]
