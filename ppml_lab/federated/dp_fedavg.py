@@ -144,6 +144,11 @@ class DPFedAvg(Strategy):
         if not isinstance(self.strategy, Strategy) or isinstance(self.strategy, DPFedAvg):
             raise fail("strategy", "a Strategy such as FedAvg() or FedProx(mu=0.01), "
                        "not already wrapped in DPFedAvg", self.strategy, kind=TypeError)
+        if self.strategy.uses_control_variates:
+            raise fail("strategy", "a strategy without control variates (FedAvg or FedProx)",
+                       self.strategy, "SCAFFOLD's control variates would reach the server "
+                       "unclipped and un-noised, so DPFedAvg cannot bound what a client "
+                       "reveals; wrap FedAvg() or FedProx(mu) instead.", kind=TypeError)
         setattr_ = object.__setattr__
         setattr_(self, "clip_norm", check_positive(
             self.clip_norm, "clip_norm",

@@ -6,7 +6,8 @@ picked client starts from the global weights :math:`w_t` and takes
 
 .. math:: w \leftarrow w - \eta\,\big(\nabla L_c(w) + \mu\,(w - w_t)\big),
 
-(``mu`` is FedProx's ``"proximal_mu"``, 0 otherwise), and the strategy
+(``mu`` is FedProx's ``"proximal_mu"``, 0 otherwise; SCAFFOLD adds its
+correction :math:`c - c_i` to the gradient), and the strategy
 aggregates the returned weights. All clients of a round are one computation:
 their data are stacked into zero-padded arrays ``(C, m, d)`` with a mask
 (see :mod:`ppml_lab.federated.models`), never one Python call per client.
@@ -17,6 +18,16 @@ accuracy *of its own locally trained model on its own data* (what a client
 believes, against what the server gets), the float64 bytes sent down (the
 global model to each client that trains) and up (each returned update), and
 the wall time. A client without data is skipped, with a note in the history.
+
+The seed's two technical hurdles are simulated too. **Stragglers and
+dropouts**: with ``dropout=p`` each sampled client independently fails to
+report with probability ``p`` (it received the model, so its download is
+counted, but its update never arrives); the round aggregates the others, and a
+round where nobody reports keeps the model and says so in the notes.
+**Communication**: ``compression=`` (:mod:`ppml_lab.federated.compression`)
+compresses each uploaded update :math:`w_c - w_t` (8-bit stochastic
+quantisation, or top-k with error feedback), and the history counts the bytes
+actually sent beside the float64 bytes.
 
 Introduced in notebook 07.
 """
@@ -31,11 +42,12 @@ import numpy as np
 
 from .._random import SeedLike, as_generator
 from .._validation import (check_array, check_choice, check_features_targets, check_integer,
-                           check_positive, check_targets, fail)
+                           check_positive, check_probability, check_targets, fail)
+from .compression import Compressor, check_compression
 from .models import LogisticModel, make_model
-from .strategies import CLIENT_SAMPLINGS, FedAvg, Strategy
+from .strategies import CLIENT_SAMPLINGS, FedAvg, Strategy, scaffold_control_update
 
-__all__ = ["History", "local_train", "pad_clients", "run_federated"]
+__all__ = ["History", "local_train", "pad_clients", "run_federated", "size_groups"]
 
 BYTES_PER_PARAM = 8  # float64
 
@@ -58,11 +70,18 @@ class History:
         Mean and standard deviation, over the round's reporting clients, of each
         client's locally trained model's accuracy on its own data (NaN if none reported).
     bytes_down, bytes_up : (rounds,) int arrays
-        float64 parameters sent to the training clients, and back, times 8.
+        Bytes sent to the sampled clients (float64 parameters, and SCAFFOLD's
+        control variate) and back from the reporting ones (compressed when
+        ``compression`` is set, plus SCAFFOLD's control change).
+    bytes_up_uncompressed : (rounds,) int array
+        What the uploads would have taken as float64 (equal to ``bytes_up``
+        without compression).
     wall_time : (rounds,) array
         Seconds per round.
     n_participants : (rounds,) int array
         Clients that trained and reported in each round.
+    n_dropped : (rounds,) int array
+        Sampled clients that did not report (stragglers, ``dropout``).
     epsilon : (rounds,) array or None
         Privacy spent after each round, at the DP strategy's ``delta`` (see
         :class:`~ppml_lab.federated.DPFedAvg`); ``inf`` with ``noise_multiplier=0``;
@@ -87,6 +106,8 @@ class History:
     bytes_up: np.ndarray
     wall_time: np.ndarray
     n_participants: np.ndarray
+    n_dropped: np.ndarray
+    bytes_up_uncompressed: np.ndarray
     epsilon: np.ndarray | None
     weights: np.ndarray
     model: LogisticModel
@@ -108,16 +129,19 @@ class History:
     def summary(self) -> str:
         """A short table: one line per round, then the totals and the notes."""
         lines = [f"{self.strategy}, {self.model.name} model, {self.rounds} rounds",
-                 "round  clients  test acc  test loss  client acc (mean +- sd)  "
+                 "round  clients  dropped  test acc  test loss  client acc (mean +- sd)  "
                  "MB down  MB up  seconds"]
         for r in range(self.rounds):
-            lines.append(f"{r + 1:>5}  {self.n_participants[r]:>7}  {self.accuracy[r]:>8.4f}  "
+            lines.append(f"{r + 1:>5}  {self.n_participants[r]:>7}  {self.n_dropped[r]:>7}  "
+                         f"{self.accuracy[r]:>8.4f}  "
                          f"{self.loss[r]:>9.4f}  {self.client_accuracy_mean[r]:>11.4f} +- "
                          f"{self.client_accuracy_std[r]:<8.4f}  "
                          f"{self.bytes_down[r] / 1e6:>7.3f}  {self.bytes_up[r] / 1e6:>5.3f}  "
                          f"{self.wall_time[r]:>7.3f}")
+        saved = int(self.bytes_up_uncompressed.sum() - self.bytes_up.sum())
         lines.append(f"final test accuracy {self.accuracy[-1]:.4f}; "
-                     f"{(self.bytes_down.sum() + self.bytes_up.sum()) / 1e6:.3f} MB sent; "
+                     f"{(self.bytes_down.sum() + self.bytes_up.sum()) / 1e6:.3f} MB sent"
+                     + (f" ({saved / 1e6:.3f} MB saved by compression)" if saved else "") + "; "
                      f"{self.wall_time.sum():.2f} s; epsilon "
                      + ("none (no differential privacy)" if self.epsilon is None
                         else f"{self.epsilon[-1]:.4g}"))
@@ -180,12 +204,14 @@ def pad_clients(X: np.ndarray, Y: np.ndarray,
 def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray, Y: np.ndarray,
                 mask: np.ndarray, *, local_steps: int, learning_rate: float,
                 proximal_mu: float = 0.0, batch_size: int | None = None,
-                rng: SeedLike = None) -> np.ndarray:
+                correction: np.ndarray | None = None, rng: SeedLike = None) -> np.ndarray:
     r"""Train all ``C`` clients from ``global_weights`` at once; return their weights ``(C, p)``.
 
-    Each step is :math:`w \leftarrow w - \eta(\nabla L_c(w) + \mu (w - w_t))` with
+    Each step is :math:`w \leftarrow w - \eta(\nabla L_c(w) + \mu (w - w_t) + g_c)` with
     :math:`L_c` the mean loss over the client's rows, or over ``batch_size`` of them
-    drawn without replacement at each step (all of them if the client has fewer).
+    drawn without replacement at each step (all of them if the client has fewer),
+    and :math:`g_c` row ``c`` of ``correction`` (SCAFFOLD's :math:`c - c_i`; zero
+    when None).
 
     Examples
     --------
@@ -207,8 +233,29 @@ def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray,
         grad = model.gradient(W, X, Y, step_mask)
         if proximal_mu:
             grad = grad + proximal_mu * (W - global_weights)
+        if correction is not None:
+            grad = grad + correction
         W = W - learning_rate * grad
     return W
+
+
+def size_groups(sizes: np.ndarray) -> list[np.ndarray]:
+    """Positions of ``sizes`` grouped so that a group's largest size is at most twice its smallest.
+
+    Padding every client to the largest one wastes work when sizes differ a lot
+    (a Dirichlet split with small alpha); training each group padded to its own
+    largest client keeps the waste under a factor of two.
+
+    Examples
+    --------
+    >>> [g.tolist() for g in size_groups(np.array([1, 300, 2, 40, 3]))]
+    [[0], [2, 4], [3], [1]]
+    """
+    sizes = np.maximum(np.asarray(sizes), 1)
+    band = np.floor(np.log2(sizes)).astype(int)
+    order = np.argsort(band, kind="stable")
+    cuts = np.flatnonzero(np.diff(band[order])) + 1
+    return np.split(order, cuts)
 
 
 def _accuracy_and_loss(model: LogisticModel, w: np.ndarray, X: np.ndarray,
@@ -224,6 +271,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                   clients_per_round: int | None = None, client_sampling: str = "fixed",
                   model: str | LogisticModel = "logistic",
                   initial_weights: Any = None, accountant: Any = None,
+                  dropout: float = 0.0, compression: Compressor | None = None,
                   rng: SeedLike = None) -> History:
     """Simulate federated training of ``model`` over the clients in ``partitions``.
 
@@ -255,9 +303,17 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         With a differentially private strategy (:class:`~ppml_lab.federated.DPFedAvg`),
         charged the whole run's ``(epsilon, delta)`` *before* training; a refused
         spend raises and nothing is trained.
+    dropout : float in [0, 1), default 0
+        Probability that a sampled client does not report in a round (a straggler
+        or a dropped connection), independently per client and round.
+    compression : Compressor, optional
+        :class:`~ppml_lab.federated.StochasticQuantizer` or
+        :class:`~ppml_lab.federated.TopK`: how each client compresses its update
+        before uploading it (error feedback, if the compressor keeps it, is kept
+        per client across rounds).
     rng : None, int or Generator
-        Seeds the sampling of clients, minibatches, the MLP's initial weights and
-        the DP noise.
+        Seeds the sampling of clients, minibatches, the MLP's initial weights,
+        the DP noise, the dropouts and the stochastic quantisation.
 
     Returns
     -------
@@ -298,9 +354,13 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                                           maximum=n_clients,
                                           fix="Pass None for every client, or at most n_clients.")
     client_sampling = check_choice(client_sampling, "client_sampling", CLIENT_SAMPLINGS)
+    dropout = check_probability(dropout, "dropout", low_open=False,
+                                fix="Pass e.g. dropout=0.1 (each sampled client fails to report "
+                                    "with probability 0.1); 0 for none.")
+    compression = check_compression(compression)
     net = make_model(model, X.shape[1], len(classes))
-    # spawn(4)'s first three children are spawn(3)'s: runs without DP noise are unchanged
-    sample_rng, batch_rng, init_rng, noise_rng = as_generator(rng).spawn(4)
+    # spawn(n)'s first children are spawn(n-1)'s: adding a stream leaves the others unchanged
+    sample_rng, batch_rng, init_rng, noise_rng, drop_rng, compress_rng = as_generator(rng).spawn(6)
     if initial_weights is None:
         w = net.init(rng=init_rng)
     else:
@@ -327,10 +387,21 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
 
     X_pad, Y_pad, mask = pad_clients(X, np.eye(len(classes))[y_index], parts)
     sizes = mask.sum(axis=1)
+    p = net.n_params
+    control_variates = bool(getattr(strategy, "uses_control_variates", False))
+    server_control = np.zeros(p) if control_variates else None
+    client_controls = np.zeros((n_clients, p)) if control_variates else None
+    residuals = (np.zeros((n_clients, p))
+                 if compression is not None and compression.error_feedback else None)
+    float_bytes = p * BYTES_PER_PARAM
+    extra = float_bytes if control_variates else 0           # SCAFFOLD's c down, delta c_i up
+    down_each = float_bytes + extra
+    up_each = (float_bytes if compression is None else compression.bytes_per_update(p)) + extra
     notes: list[str] = []
     noted: set[int] = set()
     record: dict[str, list[float]] = {key: [] for key in (
-        "accuracy", "loss", "client_mean", "client_std", "down", "up", "time", "n")}
+        "accuracy", "loss", "client_mean", "client_std", "down", "up", "up_raw", "time", "n",
+        "dropped")}
     for server_round in range(1, rounds + 1):
         start = time.perf_counter()
         plan = strategy.configure_round(server_round, n_clients, clients_per_round,
@@ -341,21 +412,53 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
             notes.append(f"client {c} has no data and was skipped whenever sampled "
                          f"(first in round {server_round}).")
         active = plan.clients[sizes[plan.clients] > 0]
-        if active.size:
-            Xa, Ya, ma = X_pad[active], Y_pad[active], mask[active]
-            W = local_train(net, w, Xa, Ya, ma, local_steps=local_steps,
-                            learning_rate=learning_rate,
-                            proximal_mu=float(plan.config.get("proximal_mu", 0.0)),
-                            batch_size=batch_size, rng=batch_rng)
-            correct = net.logits(W, Xa).argmax(axis=2) == Ya.argmax(axis=2)
-            own_accuracy = (correct * ma).sum(axis=1) / sizes[active]
-            w = strategy.aggregate_round(w, W, sizes[active], expected_clients=expected_clients,
+        reporting = active
+        if dropout > 0 and active.size:
+            reporting = active[drop_rng.random(active.size) >= dropout]
+        if reporting.size:
+            correction = (None if server_control is None
+                          else server_control - client_controls[reporting])  # type: ignore[index]
+            W = np.empty((reporting.size, p))
+            own_accuracy = np.empty(reporting.size)
+            for group in size_groups(sizes[reporting]):   # pad each group to its own largest
+                rows = reporting[group]
+                m = max(int(sizes[rows].max()), 1)
+                Xa, Ya, ma = X_pad[rows, :m], Y_pad[rows, :m], mask[rows, :m]
+                W[group] = local_train(net, w, Xa, Ya, ma, local_steps=local_steps,
+                                       learning_rate=learning_rate,
+                                       proximal_mu=float(plan.config.get("proximal_mu", 0.0)),
+                                       batch_size=batch_size, rng=batch_rng,
+                                       correction=None if correction is None
+                                       else correction[group])
+                correct = net.logits(W[group], Xa).argmax(axis=2) == Ya.argmax(axis=2)
+                own_accuracy[group] = (correct * ma).sum(axis=1) / sizes[rows]
+            if client_controls is not None:
+                # SCAFFOLD option II: c_i+ = c_i - c + (w_t - y_i) / (K eta)
+                new_controls = -correction + (w - W) / (local_steps * learning_rate)
+                control_deltas = new_controls - client_controls[reporting]
+                client_controls[reporting] = new_controls
+            if compression is not None:
+                update = W - w
+                if residuals is not None:
+                    update = update + residuals[reporting]
+                sent = compression.compress(update, rng=compress_rng)
+                if residuals is not None:
+                    residuals[reporting] = update - sent
+                W = w + sent
+            w = strategy.aggregate_round(w, W, sizes[reporting], expected_clients=expected_clients,
                                          rng=noise_rng)
+            if server_control is not None:
+                server_control = scaffold_control_update(server_control, control_deltas,
+                                                         n_clients)
             record["client_mean"].append(float(own_accuracy.mean()))
             record["client_std"].append(float(own_accuracy.std()))
         else:
-            notes.append(f"round {server_round}: no sampled client had data; the global "
-                         "model is unchanged (but for DP noise).")
+            if active.size:
+                notes.append(f"round {server_round}: all {active.size} sampled clients dropped "
+                             "out; the global model is unchanged (but for DP noise).")
+            else:
+                notes.append(f"round {server_round}: no sampled client had data; the global "
+                             "model is unchanged (but for DP noise).")
             w = strategy.aggregate_round(w, np.empty((0, w.shape[0])), np.empty(0),
                                          expected_clients=expected_clients, rng=noise_rng)
             record["client_mean"].append(np.nan)
@@ -363,9 +466,11 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         accuracy, loss = _accuracy_and_loss(net, w, X_test, test_index)
         record["accuracy"].append(accuracy)
         record["loss"].append(loss)
-        record["down"].append(active.size * net.n_params * BYTES_PER_PARAM)
-        record["up"].append(active.size * net.n_params * BYTES_PER_PARAM)
-        record["n"].append(active.size)
+        record["down"].append(active.size * down_each)
+        record["up"].append(reporting.size * up_each)
+        record["up_raw"].append(reporting.size * (float_bytes + extra))
+        record["n"].append(reporting.size)
+        record["dropped"].append(active.size - reporting.size)
         record["time"].append(time.perf_counter() - start)
     return History(
         accuracy=_frozen(record["accuracy"]), loss=_frozen(record["loss"]),
@@ -373,5 +478,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         client_accuracy_std=_frozen(record["client_std"]),
         bytes_down=_frozen(record["down"], np.int64), bytes_up=_frozen(record["up"], np.int64),
         wall_time=_frozen(record["time"]), n_participants=_frozen(record["n"], np.int64),
-        epsilon=None if epsilon is None else _frozen(epsilon), weights=_frozen(w), model=net, classes=classes, strategy=repr(strategy),
-        notes=tuple(notes))
+        n_dropped=_frozen(record["dropped"], np.int64),
+        bytes_up_uncompressed=_frozen(record["up_raw"], np.int64),
+        epsilon=None if epsilon is None else _frozen(epsilon), weights=_frozen(w), model=net,
+        classes=classes, strategy=repr(strategy), notes=tuple(notes))

@@ -19,8 +19,24 @@ one configuration key, ``"proximal_mu"``. The proximal term
 :math:`\frac{\mu}{2}\lVert w - w_t\rVert^2` lives in the client's local
 objective (:func:`ppml_lab.federated.simulation.local_train`).
 
+With data that differ between clients, many local steps pull each client
+towards its own optimum ("client drift"). :class:`SCAFFOLD` [KKMRSS20]_
+corrects every local step with control variates, estimates of the gradient of
+the whole federation :math:`c` and of the client's own :math:`c_i`:
+
+.. math:: y \leftarrow y - \eta\,\big(\nabla L_i(y) - c_i + c\big),
+
+and after ``K`` local steps from :math:`w_t` (option II of the paper)
+:math:`c_i^+ = c_i - c + (w_t - y)/(K\eta)`. The server averages the
+updates like FedAvg (scaled by a global learning rate :math:`\eta_g`) and moves
+:math:`c` by :math:`|S|/N` times the mean change of the reporting clients' :math:`c_i`
+(:func:`scaffold_control_update`). Sending :math:`c` down and :math:`\Delta c_i` up
+doubles the bytes per round.
+
 References
 ----------
+.. [KKMRSS20] Karimireddy, Kale, Mohri, Reddi, Stich, Suresh, "SCAFFOLD: stochastic
+   controlled averaging for federated learning", ICML 2020.
 .. [MMRHA17] McMahan, Moore, Ramage, Hampson, Agüera y Arcas, "Communication-efficient
    learning of deep networks from decentralized data", AISTATS 2017.
 .. [LSZSTS20] Li, Sahu, Zaheer, Sanjabi, Talwalkar, Smith, "Federated optimization in
@@ -39,13 +55,14 @@ from typing import Any, Mapping
 import numpy as np
 
 from .._random import SeedLike, as_generator
-from .._validation import check_array, check_choice, check_integer, check_nonnegative, fail
+from .._validation import (check_array, check_choice, check_integer, check_nonnegative,
+                           check_positive, fail)
 
 #: How :func:`sample_clients` draws a round's clients.
 CLIENT_SAMPLINGS: tuple[str, ...] = ("fixed", "poisson")
 
-__all__ = ["CLIENT_SAMPLINGS", "RoundPlan", "Strategy", "FedAvg", "FedProx", "sample_clients",
-           "weighted_average"]
+__all__ = ["CLIENT_SAMPLINGS", "RoundPlan", "Strategy", "FedAvg", "FedProx", "SCAFFOLD",
+           "sample_clients", "scaffold_control_update", "weighted_average"]
 
 
 def sample_clients(n_clients: int, clients_per_round: int | None = None, *,
@@ -132,6 +149,9 @@ class Strategy(abc.ABC):
     Introduced in notebook 07.
     """
 
+    #: Whether the simulator keeps control variates for this strategy (SCAFFOLD).
+    uses_control_variates: bool = False
+
     def client_config(self) -> dict[str, Any]:
         """The configuration sent to every client with the global model (empty by default)."""
         return {}
@@ -208,3 +228,82 @@ class FedProx(FedAvg):
 
     def client_config(self) -> dict[str, Any]:
         return {"proximal_mu": self.mu}
+
+
+def scaffold_control_update(server_control: np.ndarray, control_deltas: np.ndarray,
+                            n_clients: int) -> np.ndarray:
+    r"""SCAFFOLD's new server control :math:`c + \frac{|S|}{N}\,\overline{\Delta c_i}`.
+
+    Parameters
+    ----------
+    server_control : (n_params,) array
+        :math:`c`.
+    control_deltas : (k, n_params) array
+        The reporting clients' :math:`c_i^+ - c_i` (``k`` may be 0: no change).
+    n_clients : int
+        :math:`N`, every client of the federation.
+
+    Examples
+    --------
+    >>> scaffold_control_update(np.zeros(2), np.array([[1.0, 0.0], [3.0, 2.0]]), 4).tolist()
+    [1.0, 0.5]
+    """
+    server_control = check_array(server_control, "server_control", ndim=1)
+    control_deltas = check_array(control_deltas, "control_deltas", ndim=2, allow_empty=True)
+    n_clients = check_integer(n_clients, "n_clients", minimum=1)
+    if control_deltas.shape[0] == 0:
+        return server_control.copy()
+    if control_deltas.shape[1] != server_control.shape[0]:
+        raise fail("control_deltas", f"of shape (k, {server_control.shape[0]})", control_deltas,
+                   show=f"an array of shape {control_deltas.shape}")
+    if control_deltas.shape[0] > n_clients:
+        raise fail("n_clients", f"at least the number of reports ({control_deltas.shape[0]})",
+                   n_clients)
+    return server_control + control_deltas.sum(axis=0) / n_clients
+
+
+@dataclasses.dataclass(frozen=True)
+class SCAFFOLD(FedAvg):
+    r"""Stochastic controlled averaging: FedAvg with control variates against client drift.
+
+    Clients correct each local step by :math:`c - c_i` (the simulator keeps the
+    server's :math:`c` and every client's :math:`c_i`, zero at the start, and
+    updates :math:`c_i` by option II of [KKMRSS20]_). The server's new weights are
+    :math:`w_t + \eta_g (\bar w - w_t)` with :math:`\bar w` FedAvg's
+    example-count weighted mean (the paper's plain mean when the clients are
+    equally large); :math:`c` moves by :func:`scaffold_control_update`. With one
+    client, :math:`c_i = c` after every round, the corrections cancel, and SCAFFOLD
+    is centralised gradient descent, like FedAvg. Its first round (all controls
+    zero) is FedAvg's.
+
+    Parameters
+    ----------
+    global_learning_rate : float, default 1.0
+        :math:`\eta_g`; 1 takes the averaged model as it is.
+
+    Examples
+    --------
+    >>> SCAFFOLD().aggregate(np.zeros(2), np.array([[2.0, 0.0], [0.0, 2.0]]), np.array([1, 1]))
+    array([1., 1.])
+    >>> SCAFFOLD(global_learning_rate=0.5).aggregate(np.zeros(1), np.array([[2.0]]), np.array([1]))
+    array([1.])
+    >>> SCAFFOLD(global_learning_rate=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `global_learning_rate` must be a positive finite number; got 0.0. Pass e.g. global_learning_rate=1.0.
+    """
+
+    global_learning_rate: float = 1.0
+    uses_control_variates = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "global_learning_rate", check_positive(
+            self.global_learning_rate, "global_learning_rate",
+            fix="Pass e.g. global_learning_rate=1.0."))
+
+    def aggregate(self, global_weights: np.ndarray, updates: np.ndarray,
+                  n_examples: np.ndarray) -> np.ndarray:
+        mean = super().aggregate(global_weights, updates, n_examples)
+        if self.global_learning_rate == 1.0:
+            return mean
+        return global_weights + self.global_learning_rate * (mean - global_weights)
