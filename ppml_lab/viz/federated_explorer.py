@@ -6,7 +6,9 @@ Layer 2 draws the records of :mod:`ppml_lab.federated.experiments`:
   FedProx (orange), SCAFFOLD (green) and the centralised model (black,
   dashed), with what the clients believe (vermillion, dotted);
 * :func:`plot_client_views` -- one round seen by each client (its own model
-  on its own data, and on the test set) against the averaged model.
+  on its own data, and on the test set) against the averaged model;
+* :func:`plot_stragglers` -- FedAvg per round when sampled clients drop out;
+* :func:`plot_compression` -- megabytes uploaded against final accuracy.
 
 Layer 3, :class:`FederatedExplorer`, wires four sliders (client count,
 Dirichlet alpha, local steps, participation) to
@@ -29,6 +31,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .._random import SeedLike
 from .._validation import check_bounds, fail
+from ..federated.cost_experiments import CompressionComparison, StragglerCurves
 from ..federated.experiments import (ALPHA_CHOICES, FEDERATED_ROUNDS, LOCAL_STEPS_CHOICES,
                                      N_CLIENTS_CHOICES, PARTICIPATION_CHOICES, ClientViews,
                                      FederatedCurves, federated_curves)
@@ -37,7 +40,8 @@ from .federated import plot_label_distribution
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, GREY, ORANGE, VERMILLION, _get_ax, _legend,
                     _percent, _relabel, _reusable)
 
-__all__ = ["plot_federated_curves", "plot_client_views", "FederatedExplorer", "STRATEGY_STYLES"]
+__all__ = ["plot_federated_curves", "plot_client_views", "plot_stragglers", "plot_compression",
+           "FederatedExplorer", "STRATEGY_STYLES"]
 
 GREEN = "#009E73"  # Okabe-Ito bluish green
 #: How each curve is drawn, by name.
@@ -203,6 +207,97 @@ def plot_client_views(result: ClientViews, *, ax: Axes | None = None) -> Axes:
     skew = "IID" if math.isinf(result.alpha) else f"alpha = {result.alpha:g}"
     ax.set_title(f"One round of {result.local_steps} local steps, {result.n_clients} clients, "
                  f"{skew}: what each client sees", fontsize=_TITLE_SIZE)
+    return ax
+
+
+def plot_stragglers(result: StragglerCurves, *, ax: Axes | None = None) -> Axes:
+    """Draw a :class:`~ppml_lab.federated.cost_experiments.StragglerCurves`.
+
+    One line of FedAvg's test accuracy per round for each dropout probability
+    (darker is more dropouts); a round in which nobody reported (the model was
+    kept) is marked with an open circle.
+
+    Examples
+    --------
+    >>> from ppml_lab.federated.cost_experiments import straggler_curves
+    >>> ax = plot_stragglers(straggler_curves((0.0, 0.9), n_clients=50, rng=0))
+    >>> [t.get_text()[:12] for t in ax.get_legend().get_texts()]
+    ['dropout 0.0:', 'dropout 0.9:', 'nobody repor']
+    """
+    if not isinstance(result, StragglerCurves):
+        raise fail("result", "a StragglerCurves", result,
+                   "Pass the result of straggler_curves(...).", kind=TypeError)
+    ax = _get_ax(ax, (7.5, 3.6))
+    rounds = np.arange(1, result.rounds + 1)
+    shades = np.linspace(0.35, 1.0, len(result.dropouts))
+    handles = []
+    for shade, d, acc, rep in zip(shades, result.dropouts, result.accuracy, result.reported):
+        line, = ax.plot(rounds, acc, color=BLUE, alpha=float(shade),
+                        linewidth=1.2 + float(shade),
+                        label=f"dropout {d:.1f}: {rep.mean():.1f} of {result.clients_per_round} "
+                              f"report, final {acc[-1]:.2f}")
+        handles.append(line)
+    silent = result.reported == 0
+    if silent.any():
+        rows, cols = np.nonzero(silent)
+        marks, = ax.plot(cols + 1, result.accuracy[rows, cols], linestyle="none", marker="o",
+                         markerfacecolor="white", markeredgecolor=VERMILLION, markersize=6,
+                         label="nobody reported: model kept")
+        handles.append(marks)
+    ax.set_xlim(0.5, result.rounds + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0.0, 1.0)
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.set_xlabel("round")
+    ax.set_ylabel("test accuracy")
+    _tidy(ax)
+    _legend(ax, "lower right", handles)
+    ax.set_title(f"Stragglers: FedAvg, {result.clients_per_round} of {result.n_clients} clients "
+                 "sampled per round", fontsize=_TITLE_SIZE)
+    return ax
+
+
+def plot_compression(result: CompressionComparison, *, ax: Axes | None = None) -> Axes:
+    """Draw a :class:`~ppml_lab.federated.cost_experiments.CompressionComparison`.
+
+    One point per way of sending the updates: megabytes uploaded over the run
+    (log scale) against the final test accuracy, each named in the legend;
+    quantisation is blue, top-k with error feedback green, top-k without it
+    vermillion, float64 black.
+
+    Examples
+    --------
+    >>> from ppml_lab.federated.cost_experiments import compression_comparison
+    >>> ax = plot_compression(compression_comparison(n_clients=50, rng=0))
+    >>> ax.get_xscale(), len(ax.get_legend().get_texts())
+    ('log', 7)
+    """
+    if not isinstance(result, CompressionComparison):
+        raise fail("result", "a CompressionComparison", result,
+                   "Pass the result of compression_comparison(...).", kind=TypeError)
+    ax = _get_ax(ax, (7.5, 3.8))
+    markers = "os^vDPX"
+    handles = []
+    for k, (name, mb, acc, save) in enumerate(zip(result.methods, result.megabytes_up,
+                                                   result.final, result.savings)):
+        colour = (BLACK if "float64" in name else BLUE if "quantisation" in name else
+                  VERMILLION if "no error feedback" in name else GREEN)
+        point, = ax.plot([mb], [acc], marker=markers[k % len(markers)], markersize=8,
+                         color=colour, linestyle="none", alpha=0.9,
+                         label=f"{name}: {mb:.3f} MB ({save:.0f}x fewer), {acc:.3f}")
+        handles.append(point)
+    _legend(ax, "lower right", handles)
+    ax.set_xscale("log")
+    low, high = float(result.megabytes_up.min()), float(result.megabytes_up.max())
+    ax.set_xlim(low / 1.6, high * 1.6)
+    floor = float(np.floor(min(result.final.min(), 0.8) * 10) / 10)
+    ax.set_ylim(floor, 1.0)
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.set_xlabel("megabytes uploaded over the run (log scale)")
+    ax.set_ylabel(f"test accuracy after {result.rounds} rounds")
+    _tidy(ax)
+    ax.set_title(f"Communication against accuracy: FedAvg, {result.clients_per_round} of "
+                 f"{result.n_clients} clients per round", fontsize=_TITLE_SIZE)
     return ax
 
 
