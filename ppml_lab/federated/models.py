@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -124,6 +125,38 @@ class LogisticModel:
         """The gradient ``(C, n_params)`` of :meth:`loss_and_grad`, without the loss (faster)."""
         return self._loss_and_grad(W, X, Y, mask, with_loss=False)[1]
 
+    def gradient_fn(self, X: np.ndarray, Y: np.ndarray,
+                    mask: np.ndarray) -> Callable[..., np.ndarray]:
+        """``grad(W, step_mask=None)``: :meth:`gradient` on fixed data, the same numbers faster.
+
+        What does not depend on ``W`` is done once: the bias input (1 on real rows)
+        is appended to ``X``, so one batched product gives the logits and one the
+        whole gradient. The softmax is shifted by each client's largest logit
+        instead of each row's (softmax does not change under a shift); if that
+        would underflow a row, the row-wise computation is used. ``step_mask``
+        (a subset of ``mask``'s rows) selects a minibatch.
+        """
+        C = X.shape[0]
+        Xa = np.concatenate([X, mask[..., None]], axis=2)            # (C, m, d + 1)
+        ones = np.ones(self.n_classes)
+        shape = (C, self.n_classes, self.n_features + 1)
+
+        def grad(W: np.ndarray, step_mask: np.ndarray | None = None) -> np.ndarray:
+            rows = mask if step_mask is None else step_mask
+            scale = (rows / np.maximum(rows.sum(axis=1), 1.0)[:, None])[..., None]
+            L = Xa @ W.reshape(shape).transpose(0, 2, 1)             # logits (C, m, k)
+            L -= L.reshape(C, -1).max(axis=1)[:, None, None]
+            np.exp(L, out=L)
+            total = L @ ones
+            if not total.min() > 1e-250:                             # a row far below its client's max
+                return self.gradient(W, X, Y, rows)
+            L /= total[..., None]                                    # softmax probabilities
+            L -= Y
+            L *= scale                                               # (p - y) / n_c on the step's rows
+            return (L.transpose(0, 2, 1) @ Xa).reshape(C, -1)
+
+        return grad
+
     def _loss_and_grad(self, W: np.ndarray, X: np.ndarray, Y: np.ndarray, mask: np.ndarray, *,
                        with_loss: bool) -> tuple[np.ndarray | None, np.ndarray]:
         loss, G, _ = softmax_cross_entropy(self.logits(W, X), Y, mask, with_loss=with_loss)
@@ -188,6 +221,14 @@ class MLPModel(LogisticModel):
 
     def logits(self, W: np.ndarray, X: np.ndarray) -> np.ndarray:
         return self._forward(W, X)[1]
+
+    def gradient_fn(self, X: np.ndarray, Y: np.ndarray,
+                    mask: np.ndarray) -> Callable[..., np.ndarray]:
+        """``grad(W, step_mask=None)``: :meth:`gradient` on fixed data."""
+        def grad(W: np.ndarray, step_mask: np.ndarray | None = None) -> np.ndarray:
+            return self.gradient(W, X, Y, mask if step_mask is None else step_mask)
+
+        return grad
 
     def _loss_and_grad(self, W: np.ndarray, X: np.ndarray, Y: np.ndarray, mask: np.ndarray, *,
                        with_loss: bool) -> tuple[np.ndarray | None, np.ndarray]:

@@ -223,6 +223,7 @@ def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray,
     W = np.repeat(np.asarray(global_weights, dtype=float)[None], X.shape[0], axis=0)
     gen = as_generator(rng) if batch_size is not None else None
     sizes = mask.sum(axis=1)
+    gradient = model.gradient_fn(X, Y, mask)
     for _ in range(local_steps):
         step_mask = mask
         if gen is not None:
@@ -230,12 +231,12 @@ def local_train(model: LogisticModel, global_weights: np.ndarray, X: np.ndarray,
             keys = np.where(mask > 0, gen.random(mask.shape), np.inf)
             ranks = np.argsort(np.argsort(keys, axis=1), axis=1)
             step_mask = (ranks < np.minimum(sizes, batch_size)[:, None]).astype(float)
-        grad = model.gradient(W, X, Y, step_mask)
+        grad = gradient(W, None if gen is None else step_mask)
         if proximal_mu:
             grad = grad + proximal_mu * (W - global_weights)
         if correction is not None:
             grad = grad + correction
-        W = W - learning_rate * grad
+        W -= learning_rate * grad
     return W
 
 

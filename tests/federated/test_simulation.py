@@ -275,3 +275,20 @@ def test_test_labels_must_be_known_classes(data):
         run_federated(X, y, [p[p < 60] for p in partitions], X[:3], np.array([0, 1, 7]))
     with pytest.raises(ValueError, match="`X_test`"):
         run_federated(X, y, [p[p < 60] for p in partitions], X[:3, :2], y[:3])
+
+
+@pytest.mark.parametrize("model", [LogisticModel(4, 3), MLPModel(4, 3, hidden_units=5)])
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_gradient_fn_equals_gradient_also_where_the_fast_shift_would_underflow(data, model,
+                                                                                 scale):
+    """scale=1e4 makes logits of size ~1e4: the per-client shift underflows some rows and the
+    logistic fast path must fall back to the row-wise softmax (and still agree)."""
+    _, _, X, _, partitions, Y = data
+    X_pad, Y_pad, mask = pad_clients(X, Y, partitions)
+    W = np.random.default_rng(3).standard_normal((len(partitions), model.n_params)) * scale
+    fast = model.gradient_fn(X_pad, Y_pad, mask)
+    np.testing.assert_allclose(fast(W), model.loss_and_grad(W, X_pad, Y_pad, mask)[1],
+                               rtol=1e-12, atol=1e-12)
+    step = mask * (np.arange(mask.shape[1]) % 2 == 0)
+    np.testing.assert_allclose(fast(W, step), model.loss_and_grad(W, X_pad, Y_pad, step)[1],
+                               rtol=1e-12, atol=1e-12)
