@@ -115,3 +115,41 @@ def test_crypto_integers_are_uniform():
 def test_crypto_integers_validation(high, size, kind, name):
     with pytest.raises(kind, match=f"`{name}` must be an integer >= "):
         crypto_integers(high, size)
+
+
+# --- fast 64-bit words for shares and masks ---------------------------------------------------
+
+def test_expand_seed_is_the_chacha20_keystream_of_rfc_7539():
+    """RFC 7539, appendix A.1, test vector 1: key 0, nonce 0, block counter 0."""
+    from ppml_lab._random import expand_seed
+    words = expand_seed(bytes(32), 2)
+    expected = bytes.fromhex("76b8e0ada0f13d90405d6ae55386bd28")
+    assert words.astype("<u8").tobytes() == expected
+
+
+@pytest.mark.parametrize("rng", [None, 0])
+def test_random_uint64_bits_are_fair(rng):
+    """Every one of the 64 bit positions is 1 about half the time (binomial, 6 sd)."""
+    from ppml_lab._random import random_uint64
+    n = 20_000
+    words = random_uint64(n, rng=rng)
+    assert words.dtype == np.uint64 and words.shape == (n,)
+    bits = (words[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+    ones = bits.sum(axis=0)
+    assert np.all(np.abs(ones - n / 2) < 6 * np.sqrt(n / 4))
+
+
+def test_random_uint64_without_rng_is_fresh_and_with_a_seed_reproducible():
+    from ppml_lab._random import random_uint64
+    assert not np.array_equal(random_uint64(8), random_uint64(8))
+    np.testing.assert_array_equal(random_uint64((2, 4), rng=3), random_uint64((2, 4), rng=3))
+
+
+def test_expand_seed_and_random_uint64_bad_input():
+    from ppml_lab._random import expand_seed, random_uint64
+    with pytest.raises(TypeError, match="`seed`"):
+        expand_seed("0" * 32, 3)
+    with pytest.raises(ValueError, match="`seed` must be 32 bytes"):
+        expand_seed(bytes(16), 3)
+    with pytest.raises(ValueError, match="`size`"):
+        random_uint64(-1)
