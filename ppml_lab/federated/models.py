@@ -141,9 +141,14 @@ class LogisticModel:
         ones = np.ones(self.n_classes)
         shape = (C, self.n_classes, self.n_features + 1)
 
+        def row_weights(rows: np.ndarray) -> np.ndarray:                # 1/n_c on the rows used
+            return (rows / np.maximum(rows.sum(axis=1), 1.0)[:, None])[..., None]
+
+        full_scale = row_weights(mask)
+
         def grad(W: np.ndarray, step_mask: np.ndarray | None = None) -> np.ndarray:
             rows = mask if step_mask is None else step_mask
-            scale = (rows / np.maximum(rows.sum(axis=1), 1.0)[:, None])[..., None]
+            scale = full_scale if step_mask is None else row_weights(step_mask)
             L = Xa @ W.reshape(shape).transpose(0, 2, 1)             # logits (C, m, k)
             L -= L.reshape(C, -1).max(axis=1)[:, None, None]
             np.exp(L, out=L)
