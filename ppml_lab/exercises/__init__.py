@@ -28,6 +28,9 @@ id                 check                                       the learner write
 06.1               :func:`check_loss_scores`                   ``fn(proba, y)``
 06.2               :func:`check_advantage_bound`               an advantage
 06.3               :func:`check_empirical_epsilon`             ``fn(tpr, fpr, delta)``
+07.1               :func:`check_fedavg_aggregate`              ``fn(client_weights, n_examples)``
+07.2               :func:`check_dirichlet_split`               ``fn(y, n_clients, alpha, rng)``
+07.3               :func:`check_worst_alpha`                   an alpha (predict, then check)
 =================  ==========================================  ====================================
 
 :func:`hint` and :func:`show_solution` take an exercise id; the solutions are
@@ -54,6 +57,7 @@ from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
 from .composition_budgets import check_advanced_pays_off, check_noise_for_target
 from .dp_training import check_dpsgd_step, check_tuning_cost
+from .federated import check_dirichlet_split, check_fedavg_aggregate, check_worst_alpha
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
 from .membership import check_advantage_bound, check_empirical_epsilon, check_loss_scores
@@ -80,6 +84,7 @@ __all__ = [
     "check_loss_scores",
     "check_advantage_bound",
     "check_empirical_epsilon",
+    "check_fedavg_aggregate", "check_dirichlet_split", "check_worst_alpha",
     "get_exercise",
     "hint",
     "list_exercises",

@@ -46,6 +46,7 @@ __all__ = [
     "loss_scores",
     "max_advantage",
     "epsilon_from_rates",
+    "fedavg_aggregate", "dirichlet_split", "worst_alpha",
 ]
 
 
@@ -233,3 +234,46 @@ def epsilon_from_rates(tpr: float, fpr: float, delta: float) -> float:
     Solve that inequality for epsilon (natural logarithm).
     """
     return np.log((tpr - delta) / fpr)
+
+
+# --- 07 federated learning --------------------------------------------------------------------
+
+def fedavg_aggregate(client_weights: np.ndarray, n_examples: np.ndarray) -> np.ndarray:
+    """FedAvg's new global weights: the clients' weights averaged, each counted by its examples.
+
+    ``client_weights[c]`` is client ``c``'s flat weight vector after its local
+    training (one row per client); ``n_examples[c]`` is how many examples it
+    trained on. Return one weight vector: sum_c n_c * w_c / sum_c n_c.
+    """
+    n = np.asarray(n_examples, dtype=float)
+    return n @ client_weights / n.sum()  # (clients,) @ (clients, params) -> (params,)
+
+
+def dirichlet_split(y: np.ndarray, n_clients: int, alpha: float,
+                    rng: np.random.Generator) -> list:
+    """Split example indices over clients with Dirichlet(alpha) label skew.
+
+    For each class on its own: shuffle that class's indices (with ``rng``),
+    draw the clients' shares from Dirichlet(alpha, ..., alpha) (one number per
+    client, summing to 1), and cut the shuffled indices at those shares.
+    Return a list of ``n_clients`` integer index arrays that together hold
+    every index of ``y`` exactly once (a client may get none).
+    """
+    parts = [[] for _ in range(n_clients)]
+    for label in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        shares = rng.dirichlet(alpha * np.ones(n_clients))
+        cuts = np.round(np.cumsum(shares)[:-1] * len(idx)).astype(int)
+        for client, piece in enumerate(np.split(idx, cuts)):
+            parts[client].extend(piece.tolist())
+    return [np.sort(np.array(p, dtype=int)) for p in parts]
+
+
+def worst_alpha() -> float:
+    """The label skew, among alpha = 0.05, 0.5, 5 and 100, with FedAvg's lowest mean accuracy."""
+    from ppml_lab.federated.experiments import federated_curves
+
+    alphas = [0.05, 0.5, 5.0, 100.0]
+    means = [federated_curves(100, alpha, 5, 0.1, strategies=["FedAvg"], rng=2026)
+             .curve("FedAvg").mean() for alpha in alphas]
+    return alphas[int(np.argmin(means))]
