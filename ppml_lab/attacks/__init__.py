@@ -10,7 +10,10 @@
 * :mod:`~ppml_lab.attacks.canary` -- a worst-case canary audit of a DP learner, and a
   deliberately broken learner for it to catch;
 * :mod:`~ppml_lab.attacks.experiments` -- the attack against a DP and a
-  non-private model beside what the guarantee allows (notebook 06's explorer).
+  non-private model beside what the guarantee allows (notebook 06's explorer);
+* :mod:`~ppml_lab.attacks.gradient_inversion` and :mod:`~ppml_lab.attacks.dlg` --
+  reading a federated client's examples out of its update: exactly by division,
+  and by gradient matching (deep leakage from gradients) for batches (notebook 08).
 
 Introduced in notebook 06. The unit of privacy is one example: an attack asks
 whether one example was in the training set.
@@ -22,6 +25,7 @@ from .audit import AuditResult, audit_epsilon_lower_bound, clopper_pearson, empi
 from .canary import (CanaryAudit, UnderNoisedDPLogisticRegression, canary_datasets,
                      worst_case_canary_audit)
 from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
+from .dlg import DLGResult, deep_leakage
 from .gradient_inversion import (InversionResult, gradient_from_update, inversion_experiment,
                                  invert_gradient, invert_softmax_batch, recovery_quality)
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
@@ -56,4 +60,6 @@ __all__ = [
     "recovery_quality",
     "InversionResult",
     "inversion_experiment",
+    "DLGResult",
+    "deep_leakage",
 ]
