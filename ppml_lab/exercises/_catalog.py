@@ -13,6 +13,7 @@ from . import composition_budgets, laplace_gaussian, randomized_response, start_
 from . import dp_training
 from . import membership
 from . import federated
+from . import private_federated
 from ._core import Exercise, ExerciseList, Hint, Solution
 
 __all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
@@ -20,7 +21,7 @@ __all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
 EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + randomized_response.EXERCISES
                                    + laplace_gaussian.EXERCISES + composition_budgets.EXERCISES
                                    + dp_training.EXERCISES + membership.EXERCISES
-                                   + federated.EXERCISES)
+                                   + federated.EXERCISES + private_federated.EXERCISES)
 _BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 _ID_FIX = 'Pass the id as text with a two-digit notebook number, e.g. "03.1".'
 
@@ -83,7 +84,7 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     02.2  02        Estimating the true yes-rate from noisy reports  check_rr_estimate
     >>> [e.id for e in list_exercises()]
     ['00.1', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
-     '06.1', '06.2', '06.3', '07.1', '07.2', '07.3']
+     '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2']
     """
     if notebook is None:
         return ExerciseList(EXERCISES)

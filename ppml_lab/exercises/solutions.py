@@ -47,6 +47,7 @@ __all__ = [
     "max_advantage",
     "epsilon_from_rates",
     "fedavg_aggregate", "dirichlet_split", "worst_alpha",
+    "dp_fedavg_round", "fedavg_epsilon",
 ]
 
 
@@ -277,3 +278,38 @@ def worst_alpha() -> float:
     means = [federated_curves(100, alpha, 5, 0.1, strategies=["FedAvg"], rng=2026)
              .curve("FedAvg").mean() for alpha in alphas]
     return alphas[int(np.argmin(means))]
+
+
+# --- 08 private federated learning ------------------------------------------------------------
+
+def dp_fedavg_round(global_weights: np.ndarray, client_weights: np.ndarray, clip_norm: float,
+                    noise_multiplier: float, rng: np.random.Generator) -> np.ndarray:
+    """The server's side of one DP-FedAvg round: the new global weights.
+
+    ``client_weights`` has one row per client, its weights after local training;
+    its update is that row minus ``global_weights``. Clip each update to L2 norm
+    at most ``clip_norm`` (shorter updates stay as they are), sum the updates, add
+    Gaussian noise of standard deviation ``noise_multiplier * clip_norm`` to each
+    coordinate (drawn from ``rng``), divide by the number of clients, and return
+    ``global_weights`` plus that noisy average update.
+    """
+    updates = client_weights - global_weights
+    norms = np.linalg.norm(updates, axis=1, keepdims=True)
+    clipped = updates * np.minimum(1.0, clip_norm / np.maximum(norms, 1e-12))
+    noise = rng.normal(0.0, noise_multiplier * clip_norm, size=updates.shape[1])
+    return global_weights + (clipped.sum(axis=0) + noise) / len(client_weights)
+
+
+def fedavg_epsilon(n_clients: int = 100_000, clients_per_round: int = 1_000,
+                   noise_multiplier: float = 1.0, rounds: int = 1_000,
+                   delta: float = 1e-6) -> float:
+    """Epsilon of DP-FedAvg: 100,000 phones, 1,000 per round, noise 1.0, 1,000 rounds.
+
+    Each round is a subsampled Gaussian mechanism: a phone takes part with
+    probability ``clients_per_round / n_clients``. The RDP accountant composes
+    the rounds (one step each) and converts at ``delta``.
+    """
+    from ppml_lab.dp import dpsgd_epsilon
+
+    sample_rate = clients_per_round / n_clients  # 0.01
+    return dpsgd_epsilon(noise_multiplier, sample_rate, rounds, delta)
