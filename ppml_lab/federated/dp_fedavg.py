@@ -238,6 +238,43 @@ class DPFedAvg(Strategy):
         return self.aggregate(global_weights, updates, n_examples,
                               expected_clients=expected_clients, rng=rng)
 
+    # --- under secure aggregation ----------------------------------------------------------
+
+    def secure_summands(self, global_weights: np.ndarray, updates: np.ndarray,
+                        n_examples: np.ndarray, *, rng: SeedLike = None) -> np.ndarray:
+        """Each client's clipped update (and, with ``local=True``, its own noise): ``(k, p)``.
+
+        Under secure aggregation the server never sees one update, so each client
+        clips its own before masking it; the sum is what :meth:`aggregate_sum` noises.
+        """
+        clipped = clip_updates(global_weights, np.asarray(updates, dtype=float),
+                               self.clip_norm) - global_weights
+        std = self.noise_multiplier * self.clip_norm
+        if self.local and std > 0 and len(clipped):
+            clipped = clipped + as_generator(rng).normal(0.0, std, size=clipped.shape)
+        return clipped
+
+    def aggregate_sum(self, global_weights: np.ndarray, total: np.ndarray, *, n_reports: int,
+                      expected_clients: int, rng: SeedLike = None) -> np.ndarray:
+        r""":math:`w_t + (\sum_c \bar\Delta_c + \mathcal N(0, \sigma^2 C^2 I)) / m` from the secure sum.
+
+        The server adds the central noise to the securely aggregated sum, as
+        distributed DP deployments do (there each client adds a share of it); the
+        wrapped strategy's server step is applied to the noised mean update. With
+        ``n_reports = 0`` the model moves by the noise alone.
+        """
+        global_weights = np.asarray(global_weights, dtype=float)
+        m = check_integer(expected_clients, "expected_clients", minimum=1)
+        total = np.asarray(total, dtype=float)
+        if not self.local and self.noise_multiplier > 0:
+            total = total + as_generator(rng).normal(0.0, self.noise_multiplier * self.clip_norm,
+                                                     size=total.shape)
+        if n_reports == 0 and (self.local or self.noise_multiplier == 0):
+            return global_weights.copy()
+        mean = global_weights + total / m
+        return np.asarray(self.strategy.aggregate(global_weights, mean[None], np.ones(1)),
+                          dtype=float)
+
     # --- accounting --------------------------------------------------------------------------
 
     def epsilons(self, rounds: int, n_clients: int,

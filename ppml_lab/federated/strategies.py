@@ -187,6 +187,50 @@ class Strategy(abc.ABC):
         """Privacy spent after each round, or None for a strategy without differential privacy."""
         return None
 
+    # --- under secure aggregation the server sees only a sum ----------------------------------
+
+    def secure_summands(self, global_weights: np.ndarray, updates: np.ndarray,
+                        n_examples: np.ndarray, *, rng: SeedLike = None) -> np.ndarray:
+        r"""What each reporting client adds to a secure sum: one row per client, ``(k, p + 1)``.
+
+        Secure aggregation reveals only :math:`\sum_c v_c`, so the aggregation must be
+        a function of that sum (:meth:`aggregate_sum`). The default, right for every
+        strategy that averages updates weighted by example counts (FedAvg, FedProx,
+        SCAFFOLD's weights), is :math:`v_c = (n_c (w_c - w_t),\ n_c)`: the sum holds
+        the weighted sum of the updates and the total count. A strategy that
+        aggregates otherwise overrides both methods.
+
+        Examples
+        --------
+        >>> FedAvg().secure_summands(np.zeros(2), np.array([[1.0, 1.0], [4.0, 0.0]]),
+        ...                          np.array([3, 1])).tolist()
+        [[3.0, 3.0, 3.0], [4.0, 0.0, 1.0]]
+        """
+        counts = np.asarray(n_examples, dtype=float)[:, None]
+        return np.hstack([counts * (np.asarray(updates, dtype=float) - global_weights), counts])
+
+    def aggregate_sum(self, global_weights: np.ndarray, total: np.ndarray, *, n_reports: int,
+                      expected_clients: int, rng: SeedLike = None) -> np.ndarray:
+        r"""New global weights from the sum of the reporting clients' :meth:`secure_summands`.
+
+        The default divides the weighted sum by the total count and hands the
+        resulting mean update to :meth:`aggregate` as one client of weight 1, so a
+        strategy's own server step (SCAFFOLD's global learning rate) still applies;
+        for FedAvg this is exactly :meth:`aggregate` on the individual updates.
+
+        Examples
+        --------
+        >>> total = FedAvg().secure_summands(np.zeros(2), np.array([[1.0, 1.0], [4.0, 0.0]]),
+        ...                                  np.array([3, 1])).sum(axis=0)
+        >>> FedAvg().aggregate_sum(np.zeros(2), total, n_reports=2, expected_clients=2).tolist()
+        [1.75, 0.75]
+        """
+        global_weights = np.asarray(global_weights, dtype=float)
+        if n_reports == 0 or not total[-1] > 0:
+            return global_weights.copy()
+        mean = global_weights + total[:-1] / total[-1]
+        return np.asarray(self.aggregate(global_weights, mean[None], np.ones(1)), dtype=float)
+
 
 @dataclasses.dataclass(frozen=True)
 class FedAvg(Strategy):
