@@ -479,11 +479,11 @@ def noise_at_epsilon(epsilon: float, *, clients_per_round: Any = None, n_clients
     sigmas = []
     for m in ms:
         eps = _epsilon_table(n_clients, rounds, delta, int(m))
+        keep = eps > 0                     # the accountant reports 0 at huge noise: not a value
         # epsilon falls as sigma grows: interpolate log sigma in log epsilon (increasing order)
-        x = np.log(np.maximum(eps[::-1], 1e-300))              # epsilon 0 at huge noise
+        x, y = np.log(eps[keep][::-1]), log_sigma[keep][::-1]
         le = np.log(epsilon)
-        sigmas.append(float(np.exp(np.interp(le, x, log_sigma[::-1])))
-                      if x[0] <= le <= x[-1] else np.nan)
+        sigmas.append(float(np.exp(np.interp(le, x, y))) if x[0] <= le <= x[-1] else np.nan)
     sigmas_arr = np.array(sigmas)
     counts = np.array(ms, dtype=np.int64)
     counts.setflags(write=False)
