@@ -19,6 +19,8 @@ from .plots import (plot_composition, plot_noise_comparison, plot_noisy_count,
                     plot_privacy_loss, plot_randomized_response)
 from .federated import plot_label_distribution
 from .federated_explorer import FederatedExplorer, plot_client_views, plot_federated_curves
+from .private_federated import (DPFedAvgExplorer, plot_dp_fedavg_curve, plot_inversion_quality,
+                               plot_noise_at_epsilon, plot_recovered_digits)
 from .training import DPTrainingExplorer, plot_accuracy_curve
 
 __all__ = [
@@ -38,4 +40,6 @@ __all__ = [
     "plot_privacy_loss",
     "plot_label_distribution",
     "FederatedExplorer", "plot_federated_curves", "plot_client_views",
+    "DPFedAvgExplorer", "plot_dp_fedavg_curve", "plot_noise_at_epsilon", "plot_recovered_digits",
+    "plot_inversion_quality",
 ]
