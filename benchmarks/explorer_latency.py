@@ -34,18 +34,21 @@ import numpy as np  # noqa: E402
 from ppml_lab.attacks import experiments as attack_experiments  # noqa: E402
 from ppml_lab.dp import (composition_experiments, experiments, logistic,  # noqa: E402
                          training_experiments)
+from ppml_lab.federated import experiments as federated_experiments  # noqa: E402
 from ppml_lab.viz import (CompositionExplorer, DPTrainingExplorer,  # noqa: E402
                           LaplaceGaussianExplorer, MembershipExplorer, NoisyCountExplorer,
                           RandomizedResponseExplorer)
+from ppml_lab.viz import FederatedExplorer  # noqa: E402
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
-             CompositionExplorer, DPTrainingExplorer, MembershipExplorer]
+             CompositionExplorer, DPTrainingExplorer, MembershipExplorer, FederatedExplorer]
 CACHES = [experiments._noise_scales, composition_experiments._curves,
           composition_experiments._basic_steps, logistic._noise_multiplier,
           training_experiments._baseline, training_experiments._fit_scores,
           training_experiments._curve, attack_experiments._splits, attack_experiments._scores,
-          attack_experiments._point]
+          attack_experiments._point, federated_experiments._curves,
+          federated_experiments._centralised]
 
 
 def clear_caches() -> None:

@@ -34,6 +34,7 @@ CONTROLS = {
     "04_composition_and_budgets.ipynb": "noise_multiplier",
     "05_dp_machine_learning.ipynb": "epsilon",
     "06_membership_inference_and_auditing.ipynb": "epsilon",
+    "07_federated_learning.ipynb": "n_clients",
 }
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
              if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
