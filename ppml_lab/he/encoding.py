@@ -6,8 +6,8 @@ two libraries read each other's plaintexts:
 
 * a non-negative integer ``m`` is stored as ``m``; a negative one as
   ``n + m``, in the upper part of Z_n;
-* only ``|m| <= n // 3`` (:func:`max_int`) may be encoded. The middle third
-  of Z_n is a guard band: a result that decrypts there cannot be a valid
+* only ``|m| <= n // 3 - 1`` (:func:`max_int`, as ``phe``) may be encoded.
+  The middle third of Z_n is a guard band: a result that decrypts there cannot be a valid
   value, so :func:`decode` raises an overflow error instead of returning a
   wrong number;
 * a float ``x`` is stored in fixed point, ``round(x * 2**frac_bits)``, and read
@@ -16,7 +16,7 @@ two libraries read each other's plaintexts:
 
 Pitfalls (each one tested in ``tests/he/test_encoding.py``):
 
-1. **Overflow.** Z_n wraps around. Encoding refuses ``|m| > n // 3``. After
+1. **Overflow.** Z_n wraps around. Encoding refuses ``|m| > max_int(n)``. After
    homomorphic additions and multiplications the true result may leave the
    range; if it lands in the guard band decryption raises, but a result that
    wraps all the way round (more than ``n`` away) decrypts to a wrong number
@@ -31,7 +31,7 @@ Pitfalls (each one tested in ``tests/he/test_encoding.py``):
 3. **Precision.** A float is rounded to the nearest multiple of
    ``2**-frac_bits`` (error at most ``2**-(frac_bits + 1)``), and decoding
    rounds the exact quotient to the nearest double (53 significant bits).
-   Integers are exact at any size below ``n // 3``.
+   Integers are exact up to ``max_int(n)``.
 
 Introduced in notebook 11.
 """
@@ -53,14 +53,14 @@ MAX_FRAC_BITS = 1024
 
 
 def max_int(n: int) -> int:
-    """The largest ``|m|`` that can be encoded modulo ``n``: ``n // 3`` (as ``phe``).
+    """The largest ``|m|`` that can be encoded modulo ``n``: ``n // 3 - 1`` (as ``phe``).
 
     Examples
     --------
     >>> max_int(99)
-    33
+    32
     """
-    return n // 3
+    return n // 3 - 1
 
 
 def is_number(value: Any) -> bool:
@@ -91,7 +91,7 @@ def encode(value: Any, n: int, *, frac_bits: int = 0, name: str = "value") -> in
     Raises
     ------
     ValueError
-        If ``|value| * 2**frac_bits`` exceeds ``n // 3`` (overflow) or the
+        If ``|value| * 2**frac_bits`` exceeds ``max_int(n)`` (overflow) or the
         value is NaN or infinite.
 
     Examples
@@ -104,7 +104,7 @@ def encode(value: Any, n: int, *, frac_bits: int = 0, name: str = "value") -> in
     >>> encode(n, n)
     Traceback (most recent call last):
     ...
-    ValueError: `value` must be an integer with |value| <= n // 3 = 333345333366 (the key's plaintext range); got 1000036000099. Use a larger key, or scale the values down.
+    ValueError: `value` must be an integer with |value| <= max_int(n) = 333345333365 (the key's plaintext range); got 1000036000099. Use a larger key, or scale the values down.
     """
     if not is_number(value):
         raise fail(name, "an int or a float", value, "Encrypt numbers one by one, or use "
@@ -124,8 +124,8 @@ def encode(value: Any, n: int, *, frac_bits: int = 0, name: str = "value") -> in
     limit = max_int(n)
     if abs(scaled) > limit:
         what = "an integer" if frac_bits == 0 else f"a number with |value| * 2**{frac_bits}"
-        rule = (f"{what} with |value| <= n // 3 = {limit}" if frac_bits == 0 else
-                f"{what} <= n // 3 = {limit}")
+        rule = (f"{what} with |value| <= max_int(n) = {limit}" if frac_bits == 0 else
+                f"{what} <= max_int(n) = {limit}")
         raise fail(name, rule + " (the key's plaintext range)", value,
                    "Use a larger key, or scale the values down"
                    + (", or use fewer fractional bits." if frac_bits else "."))
@@ -135,9 +135,9 @@ def encode(value: Any, n: int, *, frac_bits: int = 0, name: str = "value") -> in
 def decode(residue: int, n: int, *, frac_bits: int = 0) -> int | float:
     """Read a residue modulo ``n`` back as a signed integer (or a float if ``frac_bits > 0``).
 
-    Residues up to ``n // 3`` are non-negative numbers, residues from
-    ``n - n // 3`` are negative ones; anything in between is the guard band,
-    reached only by an overflow (or a tampered ciphertext), and raises.
+    Residues up to ``max_int(n) = n // 3 - 1`` are non-negative numbers,
+    residues from ``n - max_int(n)`` are negative ones; anything in between is
+    the guard band, reached only by an overflow (or a tampered ciphertext), and raises.
 
     Examples
     --------
@@ -147,7 +147,7 @@ def decode(residue: int, n: int, *, frac_bits: int = 0) -> int | float:
     >>> decode(n // 2, n)
     Traceback (most recent call last):
     ...
-    ValueError: `plaintext` must be in the valid range [0, n // 3] or [n - n // 3, n) (overflow detection); got a residue in the guard band (0.5 n). The computation overflowed the key's range (or the ciphertext was tampered with): use a larger key or smaller values.
+    ValueError: `plaintext` must be in the valid range [0, max_int(n)] or [n - max_int(n), n) (overflow detection); got a residue in the guard band (0.5 n). The computation overflowed the key's range (or the ciphertext was tampered with): use a larger key or smaller values.
     """
     limit = max_int(n)
     if residue <= limit:
@@ -155,9 +155,10 @@ def decode(residue: int, n: int, *, frac_bits: int = 0) -> int | float:
     elif residue >= n - limit:
         signed = residue - n
     else:
-        raise fail("plaintext", "in the valid range [0, n // 3] or [n - n // 3, n) (overflow "
-                   "detection)", residue, "The computation overflowed the key's range (or the "
-                   "ciphertext was tampered with): use a larger key or smaller values.",
+        raise fail("plaintext", "in the valid range [0, max_int(n)] or [n - max_int(n), n) "
+                   "(overflow detection)", residue, "The computation overflowed the key's "
+                   "range (or the ciphertext was tampered with): use a larger key or smaller "
+                   "values.",
                    show=f"a residue in the guard band ({residue / n:.1f} n)")
     if frac_bits == 0:
         return signed

@@ -47,7 +47,7 @@ from typing import Any
 
 from .._random import SeedLike
 from .._validation import check_bool, check_integer, fail
-from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number
+from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number, max_int
 from .primes import _Source, random_prime
 
 __all__ = [
@@ -319,8 +319,13 @@ class EncryptedNumber:
             return NotImplemented
         n = self.public_key.n
         f = 0 if isinstance(k, numbers.Integral) else DEFAULT_FRAC_BITS
-        scalar = encode(k, n, frac_bits=f, name="k")  # k mod n: negatives work too
-        c = pow(self.ciphertext, scalar, self.public_key.n_squared)  # k * m
+        if self.frac_bits + f > max_int(n).bit_length() - 1:
+            raise fail("k", "a number whose product keeps the scale inside the key's range",
+                       k, f"The result would carry frac_bits={self.frac_bits + f}, so even 1.0 "
+                       f"would exceed max_int(n) of this {self.public_key.bits}-bit key: "
+                       "multiply by integers, use fewer fractional bits or a larger key.")
+        scalar = decode(encode(k, n, frac_bits=f, name="k"), n)  # k as a signed integer
+        c = pow(self.ciphertext, scalar, self.public_key.n_squared)  # k * m (k < 0: inverse)
         return EncryptedNumber(self.public_key, c, self.frac_bits + f)
 
     __rmul__ = __mul__
@@ -363,8 +368,8 @@ def encrypt(public_key: PublicKey, m: Any, *, rng: SeedLike = None,
     ----------
     public_key : PublicKey
     m : int or float
-        Integers are exact for ``|m| <= n // 3``; floats are encoded in
-        fixed point with ``frac_bits`` fractional bits (see
+        Integers are exact for ``|m| <= max_int(n) = n // 3 - 1``; floats
+        are encoded in fixed point with ``frac_bits`` fractional bits (see
         :mod:`ppml_lab.he.encoding`).
     rng : None, int or numpy Generator
         Source of the random ``r``. None (the default) reads the OS CSPRNG;

@@ -33,7 +33,7 @@ import numpy as np
 
 from .._random import SeedLike, as_generator
 from .._validation import check_array, check_bool, check_real, fail
-from .encoding import DEFAULT_FRAC_BITS, decode, encode
+from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number
 from .paillier import (EncryptedNumber, PrivateKey, PublicKey, _check_frac_bits,
                        _check_public_key, _random_unit, raw_decrypt, raw_encrypt)
 from .primes import _Source
@@ -165,7 +165,8 @@ def encrypt_vector(public_key: PublicKey, x: Any, *, frac_bits: int = DEFAULT_FR
     ----------
     public_key : PublicKey
     x : array-like of shape (d,)
-        Finite numbers; each ``|x_i| * 2**frac_bits`` must be at most ``n // 3``.
+        Finite numbers; each ``|x_i| * 2**frac_bits`` must be at most
+        ``max_int(n) = n // 3 - 1``.
     frac_bits : int
         Fractional bits (32 by default; 0 for integer vectors).
     rng : None, int or numpy Generator
@@ -183,8 +184,11 @@ def encrypt_vector(public_key: PublicKey, x: Any, *, frac_bits: int = DEFAULT_FR
     """
     pk = _check_public_key(public_key)
     frac_bits = _check_frac_bits(frac_bits)
-    arr = check_array(x, "x", ndim=1, dtype=None, fix="Pass a 1-D array of numbers.")
-    values = arr.tolist()
+    if isinstance(x, (list, tuple)) and x and all(is_number(v) for v in x):
+        values = list(x)  # Python ints of any size (beyond int64) are welcome
+    else:
+        values = check_array(x, "x", ndim=1, dtype=None, fix="Pass a 1-D array of numbers.")
+        values = values.tolist()
     source = _Source(rng)
     n = pk.n
     cs = tuple(raw_encrypt(pk, encode(v, n, frac_bits=frac_bits, name="x"),
