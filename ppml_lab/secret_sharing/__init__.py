@@ -29,10 +29,13 @@ from .encoding import (DEFAULT_FRAC_BITS, FIELD_PRIME, RING_MODULUS, Encoding,
                        EncodingOverflowError, decode, decode_bytes, encode, encode_bytes,
                        fixed_point_range)
 from .shamir import lagrange_coefficients, shamir_combine, shamir_split
+from .secure_aggregation import (PhaseCost, SecureAggregationResult, TooFewSurvivorsError,
+                                 secure_aggregate)
 from .shares import Share
 
 __all__ = [
     "DEFAULT_FRAC_BITS", "FIELD_PRIME", "RING_MODULUS", "Encoding", "EncodingOverflowError",
     "decode", "decode_bytes", "encode", "encode_bytes", "fixed_point_range",
     "Share", "shamir_split", "shamir_combine", "lagrange_coefficients",
+    "secure_aggregate", "SecureAggregationResult", "PhaseCost", "TooFewSurvivorsError",
 ]
