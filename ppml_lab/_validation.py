@@ -745,3 +745,125 @@ def check_targets(y: Any, n_rows: int, name: str = "y") -> tuple[np.ndarray, np.
         raise fail(name, "labels of at least two classes", arr, TARGETS_FIX,
                    show=f"{len(classes)} class ({shown})")
     return classes, index.reshape(-1)
+
+
+# --- re-identification attacks (notebook 01) ---------------------------------------------------
+
+QUASI_IDENTIFIERS_FIX = 'Pass column names, e.g. quasi_identifiers=("zip", "birth_date", "sex").'
+
+
+def check_columns(names: Any, columns: Sequence[str], name: str = "quasi_identifiers", *,
+                  fix: str = "", allow_empty: bool = False) -> tuple[str, ...]:
+    """Check column names (a sequence of distinct strings, each one of ``columns``).
+
+    Examples
+    --------
+    >>> check_columns(["zip", "sex"], ("zip", "birth_date", "sex"))
+    ('zip', 'sex')
+    >>> check_columns(["zipcode"], ("zip", "birth_date", "sex"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `quasi_identifiers` must be names of columns: 'zip', 'birth_date', 'sex'; got 'zipcode', which is not a column. Pass column names, e.g. quasi_identifiers=("zip", "birth_date", "sex").
+    """
+    fix = fix or QUASI_IDENTIFIERS_FIX
+    rule = "names of columns: " + ", ".join(map(repr, columns))
+    if isinstance(names, str):
+        names = (names,)
+    if not isinstance(names, (Sequence, np.ndarray)) or isinstance(names, bytes):
+        raise fail(name, "a sequence of column names", names, fix, kind=TypeError)
+    names = tuple(names)
+    if not names and not allow_empty:
+        raise fail(name, "at least one column name", names, fix)
+    for column in names:
+        if not isinstance(column, str):
+            raise fail(name, rule, column, fix, kind=TypeError)
+        if column not in columns:
+            raise fail(name, rule, column, fix, show=f"{column!r}, which is not a column")
+    if len(set(names)) != len(names):
+        raise fail(name, "distinct column names", names, fix)
+    return names
+
+
+def check_k(value: Any, name: str = "k", *, maximum: int | None = None) -> int:
+    """Check the k of k-anonymity (or the l of l-diversity): an integer >= 2.
+
+    Examples
+    --------
+    >>> check_k(5)
+    5
+    >>> check_k(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `k` must be an integer >= 2; got 1. Every table is 1-anonymous; pass e.g. k=5 (each released record shares its quasi-identifiers with at least 4 others).
+    """
+    fix = (f"Every table is 1-anonymous; pass e.g. {name}=5 (each released record shares its "
+           "quasi-identifiers with at least 4 others)." if name == "k" else
+           f"Every class has at least one value; pass e.g. {name}=2.")
+    return check_integer(value, name, minimum=2, maximum=maximum, fix=fix)
+
+
+def check_level(value: Any, name: str, levels: Sequence[Any], *, fix: str = "") -> Any:
+    """Check a generalisation level: one of ``levels`` (strings or integers, not booleans).
+
+    Examples
+    --------
+    >>> check_level("year", "birth", ("day", "month", "year", "decade", "none"))
+    'year'
+    >>> check_level(7, "zip_digits", (0, 1, 2, 3, 4, 5))
+    Traceback (most recent call last):
+    ...
+    ValueError: `zip_digits` must be a generalisation level, one of 0, 1, 2, 3, 4, 5; got 7. Pass e.g. zip_digits=3.
+    """
+    shown = ", ".join(str(v) if isinstance(v, int) else repr(v) for v in levels)
+    rule = f"a generalisation level, one of {shown}"
+    fix = fix or f"Pass e.g. {name}={levels[len(levels) // 2]!r}."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, numbers.Integral)):
+        raise fail(name, rule, value, fix, kind=TypeError)
+    if isinstance(levels[0], int) and isinstance(value, numbers.Integral):
+        value = int(value)
+    if value not in levels or type(value) is not type(levels[0]):
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_noise_level(value: Any, name: str = "noise", *, maximum: float = 1e9,
+                      fix: str = "") -> float:
+    """Check a bound on the noise of an answer: a finite number in [0, maximum].
+
+    Examples
+    --------
+    >>> check_noise_level(3)
+    3.0
+    >>> check_noise_level(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `noise` must be a number in [0, 1e+09]; got -1.0. Pass the largest error of an answer, e.g. noise=5 (0 answers exactly).
+    """
+    fix = fix or f"Pass the largest error of an answer, e.g. {name}=5 (0 answers exactly)."
+    rule = f"a number in [0, {maximum:g}]"
+    value = check_real(value, name, rule=rule, fix=fix)
+    if not 0 <= value <= maximum:
+        raise fail(name, rule, value, fix)
+    return value
+
+
+def check_power_of_two(value: Any, name: str, *, fix: str = "") -> float:
+    """Check a grid step: a power of two (``2.0**k``) in the normal double range.
+
+    A power of two keeps ``x / step`` and ``m * step`` exact in floating point.
+
+    Examples
+    --------
+    >>> check_power_of_two(2**-10, "grid")
+    0.0009765625
+    >>> check_power_of_two(0.001, "grid")
+    Traceback (most recent call last):
+    ...
+    ValueError: `grid` must be a power of two such as 2**-10; got 0.001. Pass e.g. grid=2**-10 (or leave it out for the default).
+    """
+    fix = fix or f"Pass e.g. {name}=2**-10 (or leave it out for the default)."
+    rule = "a power of two such as 2**-10"
+    value = check_real(value, name, rule=rule, fix=fix)
+    if not (value > 0 and math.frexp(value)[0] == 0.5 and 2.0**-1022 <= value <= 2.0**1023):
+        raise fail(name, rule, value, fix)
+    return value
