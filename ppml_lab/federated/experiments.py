@@ -10,10 +10,10 @@ see DESIGN.md); :mod:`ppml_lab.viz.federated_explorer` draws them.
   counts for the heat map;
 * :func:`client_views` -- one round by hand: each client's locally trained
   model on its own data and on the test set, against the averaged model (why
-  clients report 0.98 while the server gets 0.2);
-* :func:`straggler_curves` -- FedAvg when sampled clients fail to report;
-* :func:`compression_comparison` -- bytes sent against accuracy with
-  compressed updates.
+  clients report 0.98 while the server gets 0.2).
+
+Stragglers and compressed updates are in
+:mod:`ppml_lab.federated.cost_experiments`, with the same data and seeds.
 
 The data are scikit-learn's digits in the kit's reference setting (issue 8):
 ``train_test_split(test_size=0.3, random_state=0, stratify=y)`` and a

@@ -363,7 +363,7 @@ class FederatedExplorer(Explorer):
         # checked once here, so that a bad value fails before any widget is made
         federated_curves(2, 1.0, 1, 1.0, rounds=rounds, mu=mu, strategies=["FedAvg"], rng=0)
         self._options = {"rounds": rounds, "mu": mu}
-        self._heat: dict[int, Any] = {}  # live heat map: key, token, positions
+        self._heat: dict[str, Any] = {}  # live heat map: key, token, positions
         super().__init__(rng=rng, dpi=dpi, n_clients=n_clients, alpha=alpha,
                          local_steps=local_steps, participation=participation)
 
