@@ -35,20 +35,25 @@ from ppml_lab.attacks import experiments as attack_experiments  # noqa: E402
 from ppml_lab.dp import (composition_experiments, experiments, logistic,  # noqa: E402
                          training_experiments)
 from ppml_lab.federated import experiments as federated_experiments  # noqa: E402
+from ppml_lab.federated import private_experiments  # noqa: E402
 from ppml_lab.viz import (CompositionExplorer, DPTrainingExplorer,  # noqa: E402
                           LaplaceGaussianExplorer, MembershipExplorer, NoisyCountExplorer,
                           RandomizedResponseExplorer)
 from ppml_lab.viz import FederatedExplorer  # noqa: E402
+from ppml_lab.viz import DPFedAvgExplorer  # noqa: E402
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
              CompositionExplorer, DPTrainingExplorer, MembershipExplorer, FederatedExplorer]
+EXPLORERS.append(DPFedAvgExplorer)
 CACHES = [experiments._noise_scales, composition_experiments._curves,
           composition_experiments._basic_steps, logistic._noise_multiplier,
           training_experiments._baseline, training_experiments._fit_scores,
           training_experiments._curve, attack_experiments._splits, attack_experiments._scores,
           attack_experiments._point, federated_experiments._curves,
           federated_experiments._centralised]
+CACHES += [private_experiments._run, private_experiments._epsilons,
+           private_experiments._curve, private_experiments._epsilon_table]
 
 
 def clear_caches() -> None:
