@@ -25,6 +25,9 @@ Introduced in notebook 09.
 
 from __future__ import annotations
 
+from .additive import additive_reconstruct, additive_share
+from .beaver import (MultiplyResult, ProtocolCost, SecureMeanResult, TrustedDealer,
+                     beaver_multiply, mul_public, secure_dot, secure_mean)
 from .encoding import (DEFAULT_FRAC_BITS, FIELD_PRIME, RING_MODULUS, Encoding,
                        EncodingOverflowError, decode, decode_bytes, encode, encode_bytes,
                        fixed_point_range)
@@ -37,5 +40,8 @@ __all__ = [
     "DEFAULT_FRAC_BITS", "FIELD_PRIME", "RING_MODULUS", "Encoding", "EncodingOverflowError",
     "decode", "decode_bytes", "encode", "encode_bytes", "fixed_point_range",
     "Share", "shamir_split", "shamir_combine", "lagrange_coefficients",
+    "additive_share", "additive_reconstruct",
+    "ProtocolCost", "TrustedDealer", "MultiplyResult", "SecureMeanResult", "beaver_multiply",
+    "secure_dot", "mul_public", "secure_mean",
     "secure_aggregate", "SecureAggregationResult", "PhaseCost", "TooFewSurvivorsError",
 ]

@@ -62,6 +62,7 @@ RING_MODULUS = 2**64
 FIELD_PRIME = 2**61 - 1
 DEFAULT_FRAC_BITS = 20
 _KINDS = ("float", "int", "raw")
+_CHUNK = 1 << 16  # elements per block when encoding large arrays
 
 
 class EncodingOverflowError(ValueError, OverflowError):
@@ -227,11 +228,27 @@ def encode(secret: Any, *, frac_bits: int = DEFAULT_FRAC_BITS, modulus: int = RI
                 raise _overflow(name, arr, bad, enc)
         return _signed_to_elements(n, modulus), enc
     enc = Encoding(modulus, frac_bits, "float", scalar)
-    y = np.rint(arr.astype(np.float64, copy=False) * (2.0**frac_bits))
-    bad = np.abs(y) >= float(_half(modulus))
-    if bad.any():
-        raise _overflow(name, arr, bad, enc)
-    return _signed_to_elements(y.astype(np.int64), modulus), enc
+    flat = np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
+    n = np.empty(flat.size, dtype=np.int64)
+    scratch = np.empty(min(flat.size, _CHUNK))
+    for start in range(0, flat.size, _CHUNK):  # cache-sized blocks: no big temporaries
+        if not _encode_block(flat[start:start + _CHUNK], frac_bits, modulus,
+                             scratch[:min(_CHUNK, flat.size - start)], n[start:start + _CHUNK]):
+            y = np.rint(arr * 2.0**frac_bits)
+            raise _overflow(name, arr, np.abs(y) >= float(_half(modulus)), enc)
+    return _signed_to_elements(n.reshape(arr.shape), modulus), enc
+
+
+def _encode_block(x: np.ndarray, frac_bits: int, modulus: int, scratch: np.ndarray,
+                  out: np.ndarray) -> bool:
+    """``out = round(x * 2**frac_bits)`` as int64; False (out unspecified) if out of range."""
+    np.multiply(x, 2.0**frac_bits, out=scratch)
+    np.rint(scratch, out=scratch)
+    half = float(_half(modulus))
+    if scratch.size and not (scratch.max() < half and scratch.min() > -half):
+        return False  # (NaN was refused before; the comparisons are False for it anyway)
+    np.copyto(out, scratch, casting="unsafe")
+    return True
 
 
 def decode(values: Any, encoding: Encoding) -> Any:
