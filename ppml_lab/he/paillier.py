@@ -16,6 +16,10 @@ remainder theorem (``crt=True``, the default) works modulo ``p**2`` and
 ``q**2`` separately, about four times faster than the formula above
 (``crt=False``); both are here so the lesson can measure them.
 
+``powmod`` below is Python's ``pow`` with three arguments. If ``gmpy2`` is
+installed it is the same function computed by GMP, an optional speed-up
+(never required; measured in benchmarks/README.md).
+
 Signed integers and floats are mapped into Z_n by :mod:`ppml_lab.he.encoding`
 (the convention of python-paillier, ``phe``, so the two libraries read each
 other's ciphertexts given the same key). Ciphertexts remember their public key
@@ -47,6 +51,7 @@ from typing import Any
 
 from .._random import SeedLike
 from .._validation import check_bool, check_integer, fail
+from ._arith import powmod
 from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number, max_int
 from .primes import _Source, random_prime
 
@@ -268,6 +273,16 @@ class EncryptedNumber:
         object.__setattr__(self, "ciphertext", c)
         object.__setattr__(self, "frac_bits", _check_frac_bits(self.frac_bits))
 
+    @classmethod
+    def _of(cls, public_key: PublicKey, c: int, frac_bits: int) -> EncryptedNumber:
+        """A result of the kit's own arithmetic on checked ciphertexts: a product of units
+        mod n**2 is a unit, so the checks of ``__post_init__`` are skipped (speed)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "public_key", public_key)
+        object.__setattr__(obj, "ciphertext", c)
+        object.__setattr__(obj, "frac_bits", frac_bits)
+        return obj
+
     def __repr__(self) -> str:
         scale = f", frac_bits={self.frac_bits}" if self.frac_bits else ""
         return (f"EncryptedNumber(key {self.public_key.fingerprint}, "
@@ -288,7 +303,8 @@ class EncryptedNumber:
         if extra == 0:
             return self
         n2 = self.public_key.n_squared
-        return EncryptedNumber(self.public_key, pow(self.ciphertext, 1 << extra, n2), frac_bits)
+        c = powmod(self.ciphertext, 1 << extra, n2)  # times 2**extra
+        return EncryptedNumber._of(self.public_key, c, frac_bits)
 
     def __add__(self, other: Any) -> EncryptedNumber:
         if isinstance(other, EncryptedNumber):
@@ -296,7 +312,7 @@ class EncryptedNumber:
             f = max(self.frac_bits, other.frac_bits)
             a, b = self._rescaled(f), other._rescaled(f)
             c = a.ciphertext * b.ciphertext % self.public_key.n_squared  # m1 + m2
-            return EncryptedNumber(self.public_key, c, f)
+            return EncryptedNumber._of(self.public_key, c, f)
         if is_number(other):
             n = self.public_key.n
             f = self.frac_bits if isinstance(other, numbers.Integral) else max(
@@ -304,7 +320,7 @@ class EncryptedNumber:
             a = self._rescaled(f)
             m = encode(other, n, frac_bits=f, name="other")
             c = a.ciphertext * (1 + m * n) % self.public_key.n_squared  # g**m = 1 + m n
-            return EncryptedNumber(self.public_key, c, f)
+            return EncryptedNumber._of(self.public_key, c, f)
         return NotImplemented
 
     __radd__ = __add__
@@ -325,8 +341,8 @@ class EncryptedNumber:
                        f"would exceed max_int(n) of this {self.public_key.bits}-bit key: "
                        "multiply by integers, use fewer fractional bits or a larger key.")
         scalar = decode(encode(k, n, frac_bits=f, name="k"), n)  # k as a signed integer
-        c = pow(self.ciphertext, scalar, self.public_key.n_squared)  # k * m (k < 0: inverse)
-        return EncryptedNumber(self.public_key, c, self.frac_bits + f)
+        c = powmod(self.ciphertext, scalar, self.public_key.n_squared)  # k * m (k < 0: inverse)
+        return EncryptedNumber._of(self.public_key, c, self.frac_bits + f)
 
     __rmul__ = __mul__
 
@@ -357,7 +373,7 @@ def _random_unit(n: int, source: _Source) -> int:
 def raw_encrypt(public_key: PublicKey, m: int, r: int) -> int:
     """``g**m * r**n mod n**2`` for a residue ``0 <= m < n``: the formula, nothing more."""
     n, n2 = public_key.n, public_key.n_squared
-    return (1 + m * n) * pow(r, n, n2) % n2
+    return (1 + m * n) * powmod(r, n, n2) % n2
 
 
 def encrypt(public_key: PublicKey, m: Any, *, rng: SeedLike = None,
@@ -398,7 +414,7 @@ def encrypt(public_key: PublicKey, m: Any, *, rng: SeedLike = None,
     frac_bits = _check_frac_bits(frac_bits)
     residue = encode(m, pk.n, frac_bits=frac_bits, name="m")
     c = raw_encrypt(pk, residue, _random_unit(pk.n, _Source(rng)))
-    return EncryptedNumber(pk, c, frac_bits)
+    return EncryptedNumber._of(pk, c, frac_bits)
 
 
 def _check_pair(private_key: Any, ciphertext: Any) -> tuple[PrivateKey, EncryptedNumber]:
@@ -426,11 +442,11 @@ def raw_decrypt(private_key: PrivateKey, c: int, *, crt: bool = True) -> int:
     """
     n = private_key.public_key.n
     if not crt:
-        return _L(pow(c, private_key.lam, n * n), n) * private_key.mu % n
+        return _L(powmod(c, private_key.lam, n * n), n) * private_key.mu % n
     p, q = private_key.p, private_key.q
     p2, q2, hp, hq, p_inv = private_key._crt
-    mp = _L(pow(c, p - 1, p2), p) * hp % p
-    mq = _L(pow(c, q - 1, q2), q) * hq % q
+    mp = _L(powmod(c, p - 1, p2), p) * hp % p
+    mq = _L(powmod(c, q - 1, q2), q) * hq % q
     return mp + ((mq - mp) * p_inv % q) * p
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._random import SeedLike, as_generator
 from .._validation import check_integer
+from ._arith import powmod
 
 __all__ = ["is_probable_prime", "random_prime", "SMALL_PRIMES"]
 
@@ -57,7 +58,7 @@ class _Source:
 
 def _miller_rabin_round(n: int, a: int, d: int, s: int) -> bool:
     """One round with witness ``a`` for odd n, n - 1 = d * 2**s: False means composite."""
-    x = pow(a, d, n)
+    x = powmod(a, d, n)
     if x == 1 or x == n - 1:
         return True
     for _ in range(s - 1):

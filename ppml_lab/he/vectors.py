@@ -35,7 +35,8 @@ from .._random import SeedLike, as_generator
 from .._validation import check_array, check_bool, check_real, fail
 from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number
 from .paillier import (EncryptedNumber, PrivateKey, PublicKey, _check_frac_bits,
-                       _check_public_key, _random_unit, raw_decrypt, raw_encrypt)
+                       _check_public_key, _random_unit, powmod, raw_decrypt,
+                       raw_encrypt)
 from .primes import _Source
 
 __all__ = [
@@ -98,7 +99,7 @@ class EncryptedVector:
         if extra == 0:
             return self
         n2, k = self.public_key.n_squared, 1 << extra
-        return EncryptedVector(self.public_key, tuple(pow(c, k, n2) for c in self.ciphertexts),
+        return EncryptedVector(self.public_key, tuple(powmod(c, k, n2) for c in self.ciphertexts),
                                frac_bits)
 
     def __add__(self, other: Any) -> EncryptedVector:
@@ -148,12 +149,12 @@ class EncryptedVector:
         for c, wi in zip(self.ciphertexts, w.tolist()):
             k = decode(encode(wi, n, frac_bits=frac_bits, name="weights"), n)  # signed integer
             if k:
-                acc = acc * pow(c, k, n2) % n2  # E(x_i)**w_i: adds w_i x_i
+                acc = acc * powmod(c, k, n2) % n2  # E(x_i)**w_i: adds w_i x_i
         f = self.frac_bits + frac_bits
         b = encode(intercept, n, frac_bits=f, name="intercept")
         acc = acc * (1 + b * n) % n2  # g**b = 1 + b n: adds the intercept
         if rerandomize:  # times a fresh E(0) = r**n: hides how acc was made from the c_i
-            acc = acc * pow(_random_unit(n, _Source(rng)), n, n2) % n2
+            acc = acc * powmod(_random_unit(n, _Source(rng)), n, n2) % n2
         return EncryptedNumber(pk, acc, f)
 
 
