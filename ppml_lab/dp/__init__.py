@@ -12,6 +12,7 @@ from .mechanisms import (ExponentialMechanism, GaussianMechanism, LaplaceMechani
 from .experiments import (attacker_posterior_bound, noise_experiment, noisy_count_experiment,
                           randomized_response_experiment)
 from .queries import DPHistogram, dp_count, dp_histogram, dp_mean, dp_sum
+from .discrete import bernoulli_exp, discrete_laplace, discrete_laplace_pmf, discrete_laplace_variance, reference_discrete_laplace  # noqa: E501
 from .estimates import EstimateCheck, compare_to_truth
 from .gaussian_loss import GaussianPrivacyLoss, gaussian_privacy_loss
 from .composition import (PrivacyGuarantee, advanced_composition, basic_composition,
@@ -39,6 +40,7 @@ __all__ = [
     "dp_mean",
     "dp_histogram",
     "DPHistogram",
+    "discrete_laplace", "discrete_laplace_pmf", "discrete_laplace_variance", "bernoulli_exp", "reference_discrete_laplace",  # noqa: E501
     "EstimateCheck",
     "compare_to_truth",
     "GaussianPrivacyLoss",

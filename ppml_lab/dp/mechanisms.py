@@ -22,12 +22,17 @@ References
    estimation under local privacy. ICML 2016. (k-ary randomized response.)
 .. [MT07] F. McSherry, K. Talwar. Mechanism design via differential privacy.
    FOCS 2007.
+.. [M12] I. Mironov. On significance of the least significant bits for differential
+   privacy. CCS 2012. (The floating-point attack on the textbook Laplace mechanism.)
+.. [CKS20] C. L. Canonne, G. Kamath, T. Steinke. The discrete Gaussian for differential
+   privacy. NeurIPS 2020. (Exact discrete Laplace sampling, used by ``secure=True``.)
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -35,8 +40,10 @@ from scipy import optimize, special
 
 from .._random import SeedLike, as_generator
 from .._validation import (check_array, check_bool, check_choice, check_delta, check_epsilon,
-                           check_integer, check_positive, check_real, check_sensitivity, fail)
+                           check_integer, check_positive, check_power_of_two, check_real,
+                           check_sensitivity, fail)
 from .budget import SupportsSpend, _spend_on
+from .discrete import MAX_SCALE_BITS, discrete_laplace, discrete_laplace_variance
 
 __all__ = [
     "LaplaceMechanism",
@@ -66,12 +73,48 @@ class LaplaceMechanism:
     It satisfies pure ``epsilon``-DP [DMNS06]_: for neighbouring inputs the
     output densities differ by a factor of at most :math:`e^\varepsilon`.
 
+    That is a statement about real numbers. The default release computes the noise in
+    floating point (numpy's inverse-CDF sampler, ``x + b * log(...)``), and which doubles
+    it can produce depends on ``x``: some outputs are possible from one input and
+    impossible from its neighbour, which the floating-point attack of Mironov [M12]_
+    (:mod:`ppml_lab.attacks.floating_point`) reads off the bits of a single release.
+
+    ``secure=True`` releases on a grid instead, with noise drawn exactly:
+
+    .. math:: M(x) = g \cdot \big(\mathrm{round}(x / g) + Z\big), \qquad
+              Z \sim \mathrm{Lap}_{\mathbb{Z}}(\tau), \quad
+              \tau \ge \lceil \Delta / g \rceil / \varepsilon,
+
+    where ``Z`` is discrete Laplace noise sampled in integer arithmetic (Canonne, Kamath
+    and Steinke [CKS20]_; :func:`ppml_lab.dp.discrete_laplace`) from the operating system's
+    CSPRNG. Every multiple of ``g`` is a possible output whatever ``x`` is, so the bits say
+    nothing beyond what ``epsilon`` allows. Rounding ``x`` to the grid can move neighbouring
+    inputs at most ``ceil(sensitivity / g)`` grid steps apart, which sets ``tau`` (in grid
+    steps); ``tau`` is the smallest fraction with a 48-bit numerator not below that
+    bound, so the guarantee is ``epsilon`` or slightly better (:attr:`grid_epsilon`).
+
+    The grid step ``g`` is a power of two (so ``x / g`` and ``m * g`` are exact in
+    floating point); by default the largest one at or below ``min(sensitivity, scale) /
+    1024``: at least 1024 steps per sensitivity and per noise scale, so the rounding of
+    ``x`` (at most ``g / 2``) and the ceiling above (noise scale at most ``1 + 1/1024``
+    times ``sensitivity / epsilon``) are negligible.
+
     Parameters
     ----------
     epsilon : float
         Privacy parameter, > 0. Smaller is more private.
     sensitivity : float, default 1.0
         L1 sensitivity of the released value, > 0.
+    secure : bool, default False
+        Release on a grid with exact discrete Laplace noise (keyword only). Then
+        ``release(..., rng=None)`` draws from the OS CSPRNG (ChaCha20 keyed from
+        ``os.urandom``); a seeded ``rng`` is reproducible and **not secure** (lessons
+        only). Introduced in notebook 03.
+    grid : float, optional
+        The grid step ``g`` when ``secure=True`` (keyword only): a power of two such as
+        ``2**-10``, at most ``2**40`` steps per noise scale (the integer sampler's
+        arithmetic, :data:`ppml_lab.dp.discrete.MAX_SCALE_BITS`). ``None`` derives it as
+        above; after construction ``grid`` holds the step used.
 
     Examples
     --------
@@ -80,15 +123,51 @@ class LaplaceMechanism:
     (2.0, 8.0)
     >>> round(mech.release(100, rng=0), 3)
     100.64
+    >>> secure = LaplaceMechanism(epsilon=0.5, secure=True)
+    >>> secure.grid == 2**-10, secure.grid_scale
+    (True, Fraction(2048, 1))
+    >>> y = secure.release(100, rng=0)
+    >>> y, (y / secure.grid).is_integer()
+    (101.7822265625, True)
     """
 
     epsilon: float
     sensitivity: float = 1.0
+    _: KW_ONLY
+    secure: bool = False
+    grid: float | None = None
+    _grid_sensitivity: int = field(init=False, repr=False, compare=False, default=0)
+    _grid_scale: Fraction = field(init=False, repr=False, compare=False, default=Fraction(0))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epsilon", _check_epsilon(self.epsilon))
         # epsilon >= 1e-100 and sensitivity <= 1e100 (their ranges): the scale is finite
         object.__setattr__(self, "sensitivity", _check_sensitivity(self.sensitivity))
+        object.__setattr__(self, "secure", check_bool(self.secure, "secure"))
+        if not self.secure:
+            if self.grid is not None:
+                raise fail("grid", "None unless secure=True (only the secure mechanism "
+                           "releases on a grid)", self.grid, "Pass secure=True, or leave the "
+                           "grid out.")
+            return
+        given = self.grid is not None
+        grid = check_power_of_two(self.grid, "grid") if given else _default_grid(
+            self.sensitivity, self.scale)
+        # neighbours' true values differ by <= sensitivity; rounded to the grid (half up),
+        # by <= ceil(sensitivity / grid) steps
+        grid_sensitivity = math.ceil(Fraction(self.sensitivity) / Fraction(grid))
+        tau = Fraction(grid_sensitivity) / Fraction(self.epsilon)
+        if tau > 2**40:
+            name = "grid" if given else "epsilon"
+            raise fail(name, "coarse enough for the integer sampler when secure=True (at "
+                       "most 2**40 grid steps per noise scale)", self.grid if given
+                       else self.epsilon, "Pass a coarser power-of-two grid (at least "
+                       f"{2.0**math.ceil(math.log2(self.scale) - 40):g})." if given else
+                       "Such a tiny epsilon is not supported by secure=True; use e.g. "
+                       "epsilon >= 1e-9.")
+        object.__setattr__(self, "grid", grid)
+        object.__setattr__(self, "_grid_sensitivity", grid_sensitivity)
+        object.__setattr__(self, "_grid_scale", _round_up_scale(tau))
 
     @property
     def scale(self) -> float:
@@ -97,13 +176,45 @@ class LaplaceMechanism:
 
     @property
     def variance(self) -> float:
-        """Variance ``2 b**2`` of the noise (and of the released value)."""
+        """Variance ``2 b**2`` of the noise (and of the released value).
+
+        With ``secure=True``, the variance of the discrete noise on the grid,
+        ``grid**2 * 2q / (1 - q)**2`` with ``q = exp(-1 / grid_scale)`` (within 0.2% of
+        ``2 b**2`` for the default grid).
+        """
+        if self.secure:
+            return self.grid**2 * discrete_laplace_variance(self._grid_scale)
         return 2.0 * self.scale**2
 
     @property
     def bias(self) -> float:
-        """The noise has mean 0: the released value is unbiased."""
+        """The noise has mean 0: the released value is unbiased.
+
+        (With ``secure=True`` the value itself is first rounded to the grid, which moves
+        it by at most ``grid / 2``.)
+        """
         return 0.0
+
+    @property
+    def grid_scale(self) -> Fraction | None:
+        """Scale of the discrete noise in grid steps (exact), or None unless ``secure``."""
+        return self._grid_scale if self.secure else None
+
+    @property
+    def grid_sensitivity(self) -> int | None:
+        """``ceil(sensitivity / grid)``: the most neighbours differ in grid steps (secure)."""
+        return self._grid_sensitivity if self.secure else None
+
+    @property
+    def grid_epsilon(self) -> float | None:
+        """The guarantee the secure release meets exactly, ``grid_sensitivity / grid_scale``.
+
+        At most ``epsilon`` (equal unless the scale had to be rounded up); None unless
+        ``secure``.
+        """
+        if not self.secure:
+            return None
+        return float(Fraction(self._grid_sensitivity) / self._grid_scale)
 
     def release(self, value: Any, *, rng: SeedLike = None,
                 accountant: SupportsSpend | None = None) -> Any:
@@ -114,7 +225,8 @@ class LaplaceMechanism:
         value : float or array-like
             True value(s) of a query with the mechanism's sensitivity.
         rng : None, int or numpy.random.Generator
-            Source of randomness.
+            Source of randomness. With ``secure=True``, None (the default) means the
+            OS CSPRNG; a seed or a Generator is reproducible and **not secure**.
         accountant : BudgetAccountant or ParallelBlock, optional
             If given, ``epsilon`` is spent on it (label ``"LaplaceMechanism"``) before
             any noise is drawn; if it refuses, nothing is released.
@@ -122,13 +234,57 @@ class LaplaceMechanism:
         Returns
         -------
         float or numpy.ndarray
-            A float for scalar input, otherwise an array of the same shape.
+            A float for scalar input, otherwise an array of the same shape. With
+            ``secure=True`` every number is a multiple of :attr:`grid`.
         """
         x = check_array(value, "value", allow_empty=True)
+        if self.secure:
+            steps = _snap_to_grid(x, self.grid)
+            _spend_on(accountant, self.epsilon, label="LaplaceMechanism")
+            scale = self._grid_scale
+            noise = discrete_laplace(scale.numerator, scale.denominator, size=x.shape, rng=rng)
+            noisy = (steps + noise).astype(np.float64)  # |steps + noise| < 2**53: exact
+            noisy *= self.grid  # a power of two: exact
+            return _as_output(noisy, value)
         _spend_on(accountant, self.epsilon, label="LaplaceMechanism")
         noisy = as_generator(rng).laplace(0.0, self.scale, size=x.shape)
         noisy += x  # same value as x + noise, without a second array of x's size
         return _as_output(noisy, value)
+
+
+def _default_grid(sensitivity: float, scale: float) -> float:
+    """The largest power of two at or below ``min(sensitivity, scale) / 1024``."""
+    mantissa, exponent = math.frexp(min(sensitivity, scale))  # = mantissa * 2**exponent
+    return math.ldexp(1.0, exponent - 1 - 10)
+
+
+def _round_up_scale(tau: Fraction) -> Fraction:
+    """``tau`` itself if its terms fit the sampler, else the next fraction above it that does.
+
+    Rounding the scale up adds noise, so the guarantee only gets better; the new numerator
+    is about 2**46 or more, so for ``tau >= 1`` the scale grows by less than 2**-46.
+    """
+    limit = 1 << MAX_SCALE_BITS
+    if tau.numerator <= limit and tau.denominator <= limit:
+        return tau
+    shift = (MAX_SCALE_BITS - 1) - math.floor(tau).bit_length()  # tau * 2**shift < 2**47
+    denominator = 1 << max(shift, 0)
+    return Fraction(math.ceil(tau * denominator), denominator)
+
+
+_MAX_GRID_STEPS = 2**52  # |round(x / grid)| plus any plausible noise stays below 2**53
+
+
+def _snap_to_grid(x: np.ndarray, grid: float) -> np.ndarray:
+    """``round(x / grid)`` half up, as int64; exact, since ``grid`` is a power of two."""
+    with np.errstate(over="ignore"):
+        steps = x / grid
+    if steps.size and not np.all(np.abs(steps) <= _MAX_GRID_STEPS):
+        raise fail("value", f"within 2**52 grid steps of 0 for grid={grid:g} (beyond, the "
+                   "grid's points are not exact doubles)", x, "Pass a coarser grid (grid=...) "
+                   "or rescale the value.")
+    floor = np.floor(steps)
+    return (floor + (steps - floor >= 0.5)).astype(np.int64)
 
 
 def gaussian_delta(sigma: float, epsilon: float, sensitivity: float = 1.0) -> float:

@@ -36,6 +36,14 @@ any noise is drawn; if it refuses, the query raises
 :class:`~ppml_lab.exceptions.BudgetExceededError` and releases nothing. There
 is no default ledger (introduced in notebook 04).
 
+Floating point
+--------------
+``secure=True`` releases every Laplace answer with ``LaplaceMechanism(..., secure=True)``: on
+a power-of-two grid, with exact discrete Laplace noise from the operating system's CSPRNG,
+so that the bits of a release do not give the input away (the floating-point attack,
+:mod:`ppml_lab.attacks.floating_point`). A seeded ``rng`` then is reproducible and not
+secure (lessons only).
+
 Introduced in notebook 03.
 
 References
@@ -94,7 +102,7 @@ def _bounds(data: np.ndarray, bounds: Any, query: str, epsilon: float) -> tuple[
 
 
 def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None,
-             accountant: SupportsSpend | None = None) -> float:
+             accountant: SupportsSpend | None = None, secure: bool = False) -> float:
     r"""Differentially private number of examples in ``x``.
 
     .. math:: \tilde n = n + \mathrm{Lap}(1/\varepsilon)
@@ -120,6 +128,9 @@ def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None,
         If given, ``epsilon`` is spent on it (label ``"dp_count"``) before any
         noise is drawn; if it refuses (``BudgetExceededError``), nothing is
         released. Introduced in notebook 04.
+    secure : bool, default False
+        Use ``LaplaceMechanism(..., secure=True)``: exact discrete Laplace noise on a grid,
+        from the OS CSPRNG unless ``rng`` is given (see "Floating point" above).
 
     Returns
     -------
@@ -135,13 +146,14 @@ def dp_count(x: Any, *, epsilon: float, rng: SeedLike = None,
     data = check_array(x, "x", ndim=(1, 2), dtype=None, allow_empty=True, finite=False,
                        fix="dp_count counts the examples (rows) of x; to count those that meet "
                            "a condition pass x[condition], not the mask.")
-    mechanism = LaplaceMechanism(epsilon, sensitivity=1.0)
+    mechanism = LaplaceMechanism(epsilon, sensitivity=1.0, secure=secure)
     _spend_on(accountant, epsilon, label="dp_count")
     return mechanism.release(float(data.shape[0]), rng=rng)
 
 
 def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
-           rng: SeedLike = None, accountant: SupportsSpend | None = None) -> float:
+           rng: SeedLike = None, accountant: SupportsSpend | None = None,
+           secure: bool = False) -> float:
     r"""Differentially private sum of ``x``, clipped into ``bounds``.
 
     .. math:: \tilde S = \sum_i \mathrm{clip}(x_i, L, U) + \mathrm{Lap}(\Delta/\varepsilon),
@@ -170,6 +182,9 @@ def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
         If given, ``epsilon`` is spent on it (label ``"dp_sum"``) before any
         noise is drawn; if it refuses (``BudgetExceededError``), nothing is
         released. Introduced in notebook 04.
+    secure : bool, default False
+        Use ``LaplaceMechanism(..., secure=True)``: exact discrete Laplace noise on a grid,
+        from the OS CSPRNG unless ``rng`` is given (see "Floating point" above).
 
     Returns
     -------
@@ -188,13 +203,14 @@ def dp_sum(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
     data = _values(x)
     lower, upper = _bounds(data, bounds, "dp_sum", epsilon)
     total = float(np.sum(np.clip(data, lower, upper)))
-    mechanism = LaplaceMechanism(epsilon, sensitivity=max(abs(lower), abs(upper)))
+    mechanism = LaplaceMechanism(epsilon, sensitivity=max(abs(lower), abs(upper)), secure=secure)
     _spend_on(accountant, epsilon, label="dp_sum")
     return mechanism.release(total, rng=rng)
 
 
 def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None,
-            rng: SeedLike = None, accountant: SupportsSpend | None = None) -> float:
+            rng: SeedLike = None, accountant: SupportsSpend | None = None,
+            secure: bool = False) -> float:
     r"""Differentially private mean of ``x``, clipped into ``bounds``.
 
     Under add/remove-one neighbours the number of examples ``n`` is itself
@@ -238,6 +254,9 @@ def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None
         If given, ``epsilon`` is spent on it (label ``"dp_mean"``) before any
         noise is drawn; if it refuses (``BudgetExceededError``), nothing is
         released. Introduced in notebook 04.
+    secure : bool, default False
+        Use ``LaplaceMechanism(..., secure=True)``: exact discrete Laplace noise on a grid,
+        from the OS CSPRNG unless ``rng`` is given (see "Floating point" above).
 
     Returns
     -------
@@ -253,10 +272,11 @@ def dp_mean(x: Any, *, epsilon: float, bounds: tuple[float, float] | None = None
     data = _values(x)
     lower, upper = _bounds(data, bounds, "dp_mean", epsilon)
     midpoint, half_width = (lower + upper) / 2.0, (upper - lower) / 2.0
-    gen = as_generator(rng)
+    # secure with rng=None: each release reads the OS CSPRNG itself (not a numpy Generator)
+    gen = None if secure and rng is None else as_generator(rng)
     centred_sum = float(np.sum(np.clip(data, lower, upper) - midpoint))
-    sum_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=half_width)
-    count_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=1.0)
+    sum_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=half_width, secure=secure)
+    count_mechanism = LaplaceMechanism(epsilon / 2.0, sensitivity=1.0, secure=secure)
     _spend_on(accountant, epsilon, label="dp_mean")  # both halves, before any noise
     noisy_sum = sum_mechanism.release(centred_sum, rng=gen)
     noisy_n = count_mechanism.release(float(data.size), rng=gen)
@@ -300,7 +320,7 @@ class DPHistogram:
 
 def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
                  bounds: tuple[float, float] | None = None, rng: SeedLike = None,
-                 accountant: SupportsSpend | None = None) -> DPHistogram:
+                 accountant: SupportsSpend | None = None, secure: bool = False) -> DPHistogram:
     r"""Differentially private histogram of ``x``.
 
     Values are clipped into the bounds (so each example lands in exactly one
@@ -332,6 +352,9 @@ def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
         If given, ``epsilon`` is spent on it (label ``"dp_histogram"``) before any
         noise is drawn; if it refuses (``BudgetExceededError``), nothing is
         released. Introduced in notebook 04.
+    secure : bool, default False
+        Use ``LaplaceMechanism(..., secure=True)``: exact discrete Laplace noise on a grid,
+        from the OS CSPRNG unless ``rng`` is given (see "Floating point" above).
 
     Returns
     -------
@@ -365,7 +388,7 @@ def dp_histogram(x: Any, *, epsilon: float, bins: int | npt.ArrayLike = 10,
         lower, upper = _bounds(data, bounds, "dp_histogram", epsilon)
         edges = np.linspace(lower, upper, bins + 1)
     counts, _ = np.histogram(np.clip(data, lower, upper), bins=edges)
-    mechanism = LaplaceMechanism(epsilon, sensitivity=1.0)
+    mechanism = LaplaceMechanism(epsilon, sensitivity=1.0, secure=secure)
     _spend_on(accountant, epsilon, label="dp_histogram")
     noisy = mechanism.release(counts.astype(float), rng=rng)
     return DPHistogram(counts=noisy, edges=edges, epsilon=epsilon, scale=mechanism.scale)
