@@ -308,7 +308,11 @@ class EncryptedNumber:
 
     def __add__(self, other: Any) -> EncryptedNumber:
         if isinstance(other, EncryptedNumber):
-            self._same_key(other, "other")
+            if other.public_key is not self.public_key:
+                self._same_key(other, "other")
+            if other.frac_bits == self.frac_bits:  # the common case, without rescaling
+                c = self.ciphertext * other.ciphertext % self.public_key.n_squared  # m1 + m2
+                return EncryptedNumber._of(self.public_key, c, self.frac_bits)
             f = max(self.frac_bits, other.frac_bits)
             a, b = self._rescaled(f), other._rescaled(f)
             c = a.ciphertext * b.ciphertext % self.public_key.n_squared  # m1 + m2
