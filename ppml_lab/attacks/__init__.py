@@ -26,6 +26,7 @@ from .canary import (CanaryAudit, UnderNoisedDPLogisticRegression, canary_datase
                      worst_case_canary_audit)
 from .experiments import MembershipResult, advantage_bound, membership_experiment, roc_ceiling
 from .dlg import DLGResult, deep_leakage
+from .floating_point import FloatingPointResult, could_release, float_bits, floating_point_attack, floating_point_experiment, naive_laplace_noise  # noqa: E501
 from .gradient_inversion import (InversionResult, gradient_from_update, inversion_experiment,
                                  invert_gradient, invert_softmax_batch, recovery_quality)
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
@@ -62,4 +63,5 @@ __all__ = [
     "inversion_experiment",
     "DLGResult",
     "deep_leakage",
+    "FloatingPointResult", "could_release", "float_bits", "floating_point_attack", "floating_point_experiment", "naive_laplace_noise",  # noqa: E501
 ]
