@@ -73,6 +73,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _delta(delta: float) -> str:
+    """``1e-05`` written ``1e-5``."""
+    return f"{delta:.0e}".replace("e-0", "e-")
+
+
 # --- settings and cached runs ------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -200,7 +205,7 @@ class DPFedAvgPoint(_Record):
         return (f"{self.clients_per_round:,} of {self.n_clients:,} clients per round (sampling "
                 f"rate {self.sample_rate:.3g}) and noise multiplier {self.noise_multiplier:g}: "
                 f"after {self.rounds} rounds epsilon = {self.epsilon:.2f} at delta = "
-                f"{self.delta:.0e} ({self.epsilon_per_round[0]:.2f} after the first round). The "
+                f"{_delta(self.delta)} ({self.epsilon_per_round[0]:.2f} after the first round). The "
                 f"model is right on {_pct(self.median)} of test digits (median of "
                 f"{self.accuracies.size} seeds, {_pct(self.low)} to {_pct(self.high)}); without "
                 f"noise, {_pct(self.baseline)}.")
@@ -434,7 +439,9 @@ def noise_at_epsilon(epsilon: float, *, clients_per_round: Any = None, n_clients
     :math:`\sigma` is interpolated (log-log) in a table of
     :meth:`DPFedAvg.epsilons <ppml_lab.federated.DPFedAvg.epsilons>` at 61 noise
     multipliers from 0.05 to 10,000 (cached); within about 1% of
-    :func:`~ppml_lab.dp.calibrate_noise_multiplier`.
+    :func:`~ppml_lab.dp.calibrate_noise_multiplier`. Very small epsilons lie on the RDP
+    accountant's floor (its largest order limits how small epsilon gets: about 0.0035 for
+    20 rounds at sampling rate 0.01), where the noise multiplier is not well determined.
 
     Parameters
     ----------
@@ -479,7 +486,7 @@ def noise_at_epsilon(epsilon: float, *, clients_per_round: Any = None, n_clients
     sigmas = []
     for m in ms:
         eps = _epsilon_table(n_clients, rounds, delta, int(m))
-        keep = eps > 0                     # the accountant reports 0 at huge noise: not a value
+        keep = eps > 0        # at huge noise the KL bound gives (0, delta)-DP: no slope to follow
         # epsilon falls as sigma grows: interpolate log sigma in log epsilon (increasing order)
         x, y = np.log(eps[keep][::-1]), log_sigma[keep][::-1]
         le = np.log(epsilon)

@@ -545,7 +545,7 @@ class DPFedAvgExplorer(Explorer):
                          clients_per_round=clients_per_round)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
-        style, width = {"description_width": "initial"}, widgets.Layout(width="430px")
+        style, width = {"description_width": "initial"}, widgets.Layout(width="520px")
         sigma = widgets.SelectionSlider(
             options=[(f"{s:g}", s) for s in FEDAVG_NOISE_MULTIPLIERS], value=1.4,
             continuous_update=True, style=style, layout=width)
