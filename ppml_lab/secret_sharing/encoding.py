@@ -203,7 +203,7 @@ def encode(secret: Any, *, frac_bits: int = DEFAULT_FRAC_BITS, modulus: int = RI
     if modulus not in (RING_MODULUS, FIELD_PRIME):
         raise fail("modulus", "RING_MODULUS (2**64) or FIELD_PRIME (2**61 - 1)", modulus)
     frac_bits = check_integer(frac_bits, "frac_bits", minimum=0, maximum=_max_frac_bits(modulus))
-    scalar = np.ndim(secret) == 0 and not isinstance(secret, np.ndarray)
+    scalar = isinstance(secret, (numbers.Number, np.generic))
     if isinstance(secret, numbers.Integral) and not isinstance(secret, (bool, np.bool_, np.uint64)):
         enc = Encoding(modulus, 0, "int", scalar)
         secret = int(secret)

@@ -20,7 +20,7 @@ Introduced in notebook 09.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -90,7 +90,8 @@ class Share:
     n_shares: int
     threshold: int
     split_id: str
-    _checked: bool = field(default=False, compare=False)
+
+    __array_ufunc__ = None  # ``array * share`` calls Share.__rmul__, not numpy's broadcasting
 
     def __post_init__(self) -> None:
         if isinstance(self.value, np.uint64):  # a 0-d result of numpy arithmetic
