@@ -92,7 +92,8 @@ def _hkdf(shared: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(shared)
 
 
-def agree_seed(own: X25519PrivateKey, other_public: bytes, *, purpose: str = "mask") -> bytes:
+def agree_seed(own: X25519PrivateKey, other_public: bytes | X25519PublicKey, *,
+               purpose: str = "mask") -> bytes:
     """The 32-byte seed two clients share: ``HKDF(X25519(own, other))``.
 
     Both ends compute the same value from their own private key and the
@@ -109,7 +110,9 @@ def agree_seed(own: X25519PrivateKey, other_public: bytes, *, purpose: str = "ma
     False
     """
     info = _MASK_INFO if purpose == "mask" else _BUNDLE_INFO
-    shared = own.exchange(X25519PublicKey.from_public_bytes(other_public))
+    if not isinstance(other_public, X25519PublicKey):
+        other_public = X25519PublicKey.from_public_bytes(other_public)
+    shared = own.exchange(other_public)
     return _hkdf(shared, info)
 
 

@@ -58,9 +58,10 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .._random import SeedLike, as_generator
 from .._validation import check_array, check_integer, fail
@@ -263,10 +264,11 @@ def _check_updates(updates: Any, frac_bits: int) -> np.ndarray:
 
 def _check_dropped(dropped: Any, n_clients: int) -> tuple[int, ...]:
     fix = f"Pass a list of row indices of `updates` (0 to {n_clients - 1}), e.g. dropped=[3]."
-    if isinstance(dropped, (str, bytes)) or np.ndim(dropped) != 1 and not isinstance(
-            dropped, (set, frozenset, range)):
-        if not (isinstance(dropped, (list, tuple)) and len(dropped) == 0):
-            raise fail("dropped", "a sequence of client indices", dropped, fix, kind=TypeError)
+    if isinstance(dropped, (set, frozenset, range, Iterator)):
+        dropped = list(dropped)
+    if isinstance(dropped, (str, bytes)) or not (
+            np.ndim(dropped) == 1 or isinstance(dropped, (list, tuple)) and len(dropped) == 0):
+        raise fail("dropped", "a sequence of client indices", dropped, fix, kind=TypeError)
     out = []
     for d in dropped:
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
@@ -286,21 +288,45 @@ def _check_dropped(dropped: Any, n_clients: int) -> tuple[int, ...]:
 # --------------------------------------------------------------------------- Shamir on seeds
 
 
-def _split(secrets: np.ndarray, n_shares: int, threshold: int, gen) -> tuple[np.ndarray, str]:
-    """Shamir-split every client's secrets at once (one polynomial per field element).
+_SPLIT_ELEMENTS = 2**16  # share values per shamir_split call: small arrays stay in cache
 
-    Returns the share values, shape ``(n_shares, *secrets.shape)`` (row ``v`` is
-    what client ``v`` receives, the point ``x = v + 1``), and the split's id.
+
+def _split(secrets: np.ndarray, n_shares: int, threshold: int, gen) -> tuple[np.ndarray, list]:
+    """Shamir-split every client's secrets (one independent polynomial per field element).
+
+    Clients are split in groups, one :func:`shamir_split` call per group, so that
+    each call's arrays stay small (with 1,000 clients one call on everything
+    would be several times slower). Returns the share values, shape
+    ``(n_shares, *secrets.shape)`` (row ``v`` is what client ``v`` receives, the
+    point ``x = v + 1``), and ``(start, stop, split_id)`` per group of clients.
     """
-    shares = shamir_split(secrets, n_shares, threshold, rng=gen)
-    return np.stack([s.value for s in shares]), shares[0].split_id
+    group = max(1, _SPLIT_ELEMENTS // (n_shares * secrets.shape[1]))
+    values = np.empty((n_shares,) + secrets.shape, dtype=np.uint64)
+    groups = []
+    for start in range(0, secrets.shape[0], group):
+        stop = min(start + group, secrets.shape[0])
+        shares = shamir_split(secrets[start:stop], n_shares, threshold, rng=gen)
+        values[:, start:stop] = np.stack([s.value for s in shares])
+        groups.append((start, stop, shares[0].split_id))
+    return values, groups
 
 
-def _combine(values: dict[int, np.ndarray], n_shares: int, threshold: int, split_id: str):
-    """Interpolate the responders' shares at zero (``values[r]`` from client ``r``)."""
+def _combine(responses: dict[int, np.ndarray], clients: tuple[int, ...], groups: list,
+             n_shares: int, threshold: int) -> np.ndarray:
+    """Interpolate at zero the responders' shares of the secrets of ``clients``.
+
+    ``responses[r][i]`` is client ``r``'s share of client ``clients[i]``'s secret.
+    """
     raw = Encoding(FIELD_PRIME, 0, "raw", False)
-    return shamir_combine([Share(r + 1, np.ascontiguousarray(v), raw, "shamir", n_shares,
-                                 threshold, split_id) for r, v in values.items()])
+    wanted = np.asarray(clients)
+    out = np.empty((len(clients), SEED_ELEMENTS), dtype=np.uint64)
+    for start, stop, split_id in groups:
+        rows = np.flatnonzero((wanted >= start) & (wanted < stop))
+        if rows.size:
+            out[rows] = shamir_combine([
+                Share(r + 1, np.ascontiguousarray(v[rows]), raw, "shamir", n_shares, threshold,
+                      split_id) for r, v in responses.items()])
+    return out
 
 
 def _unmask_response(held: np.ndarray, survivors: tuple[int, ...],
@@ -429,6 +455,8 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     box_keys = [keypair(fresh()) for _ in range(n)]        # c_u: encrypting shares
     adverts = [(public_bytes(mask_keys[u]), public_bytes(box_keys[u])) for u in range(n)]
     up = sum(len(s) + len(c) for s, c in adverts)
+    mask_pub = [X25519PublicKey.from_public_bytes(s) for s, _ in adverts]  # parsed once
+    box_pub = [X25519PublicKey.from_public_bytes(c) for _, c in adverts]
     phases.append(PhaseCost("advertise_keys", 2 * n, up, n * up, time.perf_counter() - t0))
 
     # ---- phase 2: share keys -----------------------------------------------------------
@@ -436,11 +464,11 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     self_seeds = [fresh() for _ in range(n)]  # b_u
     secrets = np.stack([np.concatenate([encode_bytes(private_bytes(mask_keys[u])),
                                         encode_bytes(self_seeds[u])]) for u in range(n)])
-    shares, split_id = _split(secrets, n, threshold, gen)  # shares[v, u]: v's share of u's
+    shares, groups = _split(secrets, n, threshold, gen)  # shares[v, u]: v's share of u's
     boxes = {}
     for u in range(n):
         for v in range(u + 1, n):
-            key = agree_seed(box_keys[u], adverts[v][1], purpose="bundle")
+            key = agree_seed(box_keys[u], box_pub[v], purpose="bundle")
             boxes[u, v] = (key, seal_bundle(key, u, v, shares[v, u]))
             boxes[v, u] = (key, seal_bundle(key, v, u, shares[u, v]))
     up = sum(len(box) for _, box in boxes.values())  # every box goes up once and down once
@@ -462,7 +490,7 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
             for v in range(u + 1, n):
                 ends = [(row[w], pair_sign(w, other)) for w, other in ((u, v), (v, u)) if w in row]
                 if ends:  # (a pair of two dropped clients: nobody sends its mask)
-                    adder.add(agree_seed(mask_keys[u], adverts[v][0]), ends)  # +-PRG(s_uv)
+                    adder.add(agree_seed(mask_keys[u], mask_pub[v]), ends)  # +-PRG(s_uv)
     phases.append(PhaseCost("masked_input", k, y.nbytes, 0, time.perf_counter() - t0))
 
     # ---- phase 4: unmasking -------------------------------------------------------------
@@ -474,9 +502,8 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     # their polynomial, so a corrupted share raises instead of giving a wrong sum
     responders = survivors[:threshold + 1]
     total = np.sum(y, axis=0, dtype=np.uint64, keepdims=True)  # sum_u y_u (one row)
-    seeds = _combine({r: responses[r][1] for r in responders}, n, threshold, split_id)
-    keys = _combine({r: responses[r][0] for r in responders}, n, threshold,
-                    split_id) if dropped else []
+    seeds = _combine({r: responses[r][1] for r in responders}, survivors, groups, n, threshold)
+    keys = _combine({r: responses[r][0] for r in responders}, dropped, groups, n, threshold)
     with MaskAdder(total) as adder:
         for i, u in enumerate(survivors):  # remove every survivor's self-mask
             adder.add(decode_bytes(np.asarray(seeds[i]), KEY_BYTES), [(0, -1)])
@@ -486,7 +513,7 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
                 raise ValueError(f"the mask key reconstructed for dropped client {d} does not "
                                  "match its advertised public key: a share was corrupted.")
             for u in survivors:  # y_u holds pair_sign(u, d) * PRG(s_ud): subtract it
-                adder.add(agree_seed(key, adverts[u][0]), [(0, -pair_sign(u, d))])
+                adder.add(agree_seed(key, mask_pub[u]), [(0, -pair_sign(u, d))])
     learned = decode(total[0], encoding)
     phases.append(PhaseCost("unmasking", 2 * k, up, down, time.perf_counter() - t0))
 

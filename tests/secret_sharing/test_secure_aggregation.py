@@ -200,7 +200,8 @@ def test_reproducible_with_a_seed_fresh_without():
 
 def test_accepts_lists_numpy_indices_and_ranges():
     rows = [np.ones(3), 2 * np.ones(3), 3 * np.ones(3), 4 * np.ones(3)]
-    for dropped in ([np.int64(2)], np.array([2]), (2,), {2}, range(2, 3)):
+    for dropped in ([np.int64(2)], np.array([2]), (2,), {2}, range(2, 3), iter([2]),
+                    (d for d in [2])):
         r = secure_aggregate(rows, threshold=2, dropped=dropped, rng=0)
         assert r.sum.tolist() == [7.0, 7.0, 7.0]
     assert secure_aggregate([[1, 2], [3, 4]], threshold=2, rng=0).sum.tolist() == [4.0, 6.0]
@@ -340,6 +341,8 @@ def test_bad_threshold(threshold, kind):
     ([True], TypeError, "True"),
     ([1.0], TypeError, "1.0"),
     ([None], TypeError, "None"),
+    ([[1]], TypeError, "a sequence of client indices"),
+    (np.array([1.0]), TypeError, "1.0"),
 ])
 def test_bad_dropped(dropped, kind, text):
     assert text in raises(kind, "dropped", dropped=dropped)
