@@ -31,10 +31,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._random import SeedLike, as_generator
+from .._random import SeedLike
 from .._validation import check_integer, fail
 from .encoding import DEFAULT_FRAC_BITS, FIELD_PRIME, decode, encode
-from .field import field_add, field_inverse, field_mul, random_field_elements
+from ._stream import CHUNK, UniformWords
+from .field import field_add, field_inverse, field_mul
 from .shares import Share, check_shares, new_split_id
 
 __all__ = ["shamir_split", "shamir_combine", "lagrange_coefficients", "MAX_SHAMIR_SHARES"]
@@ -102,17 +103,37 @@ def shamir_split(secret: Any, n_shares: int, threshold: int, *, rng: SeedLike = 
                              fix="Pass e.g. n_shares=5.")
     threshold = _check_threshold(threshold, n_shares)
     values, encoding = encode(secret, frac_bits=frac_bits, modulus=FIELD_PRIME)
-    gen = None if rng is None else as_generator(rng)
-    coeffs = random_field_elements((threshold - 1,) + values.shape, rng=gen)
-    xs = np.arange(1, n_shares + 1, dtype=np.uint64).reshape((n_shares,) + (1,) * values.ndim)
-    # Horner: f(x) = (((a_{t-1} x + a_{t-2}) x + ...) x + a_1) x + s, for every x at once
-    y = np.broadcast_to(coeffs[-1], (n_shares,) + values.shape)
-    for k in range(threshold - 2, 0, -1):
-        y = field_add(field_mul(y, xs), coeffs[k - 1])
-    y = field_add(field_mul(y, xs), values)
-    split_id = new_split_id(gen)
-    return [Share(i + 1, np.array(y[i], dtype=np.uint64), encoding, "shamir", n_shares, threshold,
+    stream = UniformWords(rng)
+    flat = values.reshape(-1)
+    out = np.empty((n_shares, flat.size), dtype=np.uint64)
+    xs = np.arange(1, n_shares + 1, dtype=np.uint64).reshape(n_shares, 1)
+    block = max(1, CHUNK // n_shares)
+    for start in range(0, flat.size, block):  # cache-sized blocks
+        stop = min(start + block, flat.size)
+        coeffs = _uniform_field(stream, (threshold - 1, stop - start))  # a_1 .. a_{t-1}
+        # Horner: f(x) = (((a_{t-1} x + a_{t-2}) x + ...) x + a_1) x + s, for every x at once
+        y = np.broadcast_to(coeffs[-1], (n_shares, stop - start))
+        for k in range(threshold - 2, 0, -1):
+            y = field_add(field_mul(y, xs), coeffs[k - 1])
+        out[:, start:stop] = field_add(field_mul(y, xs), flat[start:stop])
+    split_id = new_split_id(stream.generator)
+    return [Share(i + 1, out[i].reshape(values.shape), encoding, "shamir", n_shares, threshold,
                   split_id) for i in range(n_shares)]
+
+
+def _uniform_field(stream: UniformWords, shape: tuple[int, int]) -> np.ndarray:
+    """Uniform elements of [0, p): the top 61 bits of uniform words, p itself redrawn."""
+    words = np.empty(shape, dtype=np.uint64)
+    stream.fill(words)
+    words >>= np.uint64(3)
+    flat = words.reshape(-1)
+    bad = np.flatnonzero(flat == np.uint64(FIELD_PRIME))
+    while bad.size:  # probability 2**-61 per element
+        redraw = np.empty(bad.size, dtype=np.uint64)
+        stream.fill(redraw)
+        flat[bad] = redraw >> np.uint64(3)
+        bad = bad[flat[bad] == np.uint64(FIELD_PRIME)]
+    return words
 
 
 def lagrange_coefficients(xs: Sequence[int], at: int = 0) -> list[int]:
@@ -142,11 +163,16 @@ def lagrange_coefficients(xs: Sequence[int], at: int = 0) -> list[int]:
 
 def _interpolate(shares: list[Share], at: int) -> np.ndarray:
     """``f(at)`` from the points of ``shares``, vectorised over the secret's elements."""
-    coeffs = lagrange_coefficients([s.index for s in shares], at)
-    total = np.zeros(shares[0].value.shape, dtype=np.uint64)
-    for s, c in zip(shares, coeffs):
-        total = field_add(total, field_mul(s.value, np.uint64(c)))
-    return np.asarray(total, dtype=np.uint64)
+    coeffs = [np.uint64(c) for c in lagrange_coefficients([s.index for s in shares], at)]
+    rows = [s.value.reshape(-1) for s in shares]
+    total = np.empty(rows[0].size, dtype=np.uint64)
+    for start in range(0, total.size, CHUNK):  # cache-sized blocks
+        stop = min(start + CHUNK, total.size)
+        acc = field_mul(rows[0][start:stop], coeffs[0])
+        for row, c in zip(rows[1:], coeffs[1:]):
+            acc = field_add(acc, field_mul(row[start:stop], c))
+        total[start:stop] = acc
+    return total.reshape(shares[0].value.shape)
 
 
 def shamir_combine(shares: Sequence[Share]) -> Any:
