@@ -51,7 +51,7 @@ from typing import Any
 
 from .._random import SeedLike
 from .._validation import check_bool, check_integer, fail
-from ._arith import powmod
+from ._arith import mulmod, powmod
 from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number, max_int
 from .primes import _Source, random_prime
 
@@ -311,7 +311,7 @@ class EncryptedNumber:
             if other.public_key is not self.public_key:
                 self._same_key(other, "other")
             if other.frac_bits == self.frac_bits:  # the common case, without rescaling
-                c = self.ciphertext * other.ciphertext % self.public_key.n_squared  # m1 + m2
+                c = mulmod(self.ciphertext, other.ciphertext, self.public_key.n_squared)  # m1+m2
                 return EncryptedNumber._of(self.public_key, c, self.frac_bits)
             f = max(self.frac_bits, other.frac_bits)
             a, b = self._rescaled(f), other._rescaled(f)

@@ -33,6 +33,7 @@ import numpy as np
 
 from .._random import SeedLike, as_generator
 from .._validation import check_array, check_bool, check_real, fail
+from ._arith import mulmod
 from .encoding import DEFAULT_FRAC_BITS, decode, encode, is_number
 from .paillier import (EncryptedNumber, PrivateKey, PublicKey, _check_frac_bits,
                        _check_public_key, _random_unit, powmod, raw_decrypt,
@@ -117,7 +118,7 @@ class EncryptedVector:
         f = max(self.frac_bits, other.frac_bits)
         a, b, n2 = self._rescaled(f), other._rescaled(f), self.public_key.n_squared
         return EncryptedVector(self.public_key, tuple(
-            x * y % n2 for x, y in zip(a.ciphertexts, b.ciphertexts)), f)  # m1 + m2
+            mulmod(x, y, n2) for x, y in zip(a.ciphertexts, b.ciphertexts)), f)  # m1 + m2
 
     def dot(self, weights: Any, intercept: float = 0.0, *, frac_bits: int = DEFAULT_FRAC_BITS,
             rerandomize: bool = True, rng: SeedLike = None) -> EncryptedNumber:
