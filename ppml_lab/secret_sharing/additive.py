@@ -158,17 +158,19 @@ def additive_reconstruct(shares: Sequence[Share]) -> Any:
                    "reveal nothing.", show=f"{len(shares)} shares (parties "
                    f"{sorted(s.index for s in shares)})")
     encoding = shares[0].encoding
-    if encoding.kind != "float" or shares[0].value.size <= CHUNK:
+    if shares[0].value.size <= CHUNK:
         return decode(_ring_sum(shares), encoding)
     rows = [np.ascontiguousarray(s.value).reshape(-1) for s in shares]
-    out = np.empty(rows[0].size)
+    out = np.empty(rows[0].size, dtype=np.float64 if encoding.kind == "float" else np.uint64)
     total = np.empty(min(rows[0].size, CHUNK), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, rows[0].size, CHUNK):  # sum and decode block by block
             stop = min(start + CHUNK, rows[0].size)
-            t = total[:stop - start]
+            t = total[:stop - start] if encoding.kind == "float" else out[start:stop]
             np.add(rows[0][start:stop], rows[1][start:stop], out=t)
             for row in rows[2:]:
                 np.add(t, row[start:stop], out=t)
-            np.multiply(t.view(np.int64), 2.0 ** -encoding.frac_bits, out=out[start:stop])
-    return out.reshape(shares[0].value.shape)
+            if encoding.kind == "float":
+                np.multiply(t.view(np.int64), 2.0 ** -encoding.frac_bits, out=out[start:stop])
+    out = out.reshape(shares[0].value.shape)
+    return out.view(np.int64) if encoding.kind == "int" else out
