@@ -22,6 +22,15 @@ it. :func:`floating_point_attack` guesses the only possible candidate, and flips
 both are possible. Against ``LaplaceMechanism(..., secure=True)``, every multiple of the
 grid step is possible from every input, so the attacker always flips a coin: success 1/2.
 
+How much leaks depends on where the values lie. Near zero (a count of 0 or 1, a difference
+of two queries) the doubles are fine-grained and the noise's :math:`2^{53}` values are
+sparse among them: about 82% of releases prove the input at ``epsilon=1`` (candidates 0 and
+1), and the attacker is right 91% of the time, far above the 73% that ``epsilon=1``
+allows. Far from zero (``|x|`` much larger than the noise scale) the output's last bit is
+coarser than the noise's steps and most doubles are possible from both inputs: at 10 vs 11
+about 12% of releases prove the input, at 100 vs 101 about 2% -- still an infinite privacy
+loss for those people.
+
 ``log`` is computed with :func:`math.log`, the C library's function that numpy's sampler
 calls (numpy's vectorised ``np.log`` differs from it in the last bit for about 0.4% of
 arguments on some CPUs, which would spoil the exact replay).
