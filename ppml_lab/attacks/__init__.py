@@ -30,6 +30,10 @@ from .floating_point import FloatingPointResult, could_release, float_bits, floa
 from .gradient_inversion import (InversionResult, gradient_from_update, inversion_experiment,
                                  invert_gradient, invert_softmax_batch, recovery_quality)
 from .membership import likelihood_ratio_attack, loss_threshold_attack, true_class_probability
+from .linkage import LinkageResult, UniquenessTable, linkage_attack, quasi_identifier_key, uniqueness, uniqueness_table  # noqa: E501
+from .anonymity import AttributeDisclosure, KAnonymousRelease, background_knowledge_attack, homogeneity_attack, inference_confidence, k_anonymity, k_anonymize, l_diversity  # noqa: E501
+from .differencing import DifferencingResult, differencing_attack, differencing_success_probability  # noqa: E501
+from .reconstruction import ReconstructionCurve, ReconstructionResult, noisy_answers, reconstruct, reconstruction_attack, reconstruction_curve, subset_queries  # noqa: E501
 from .metrics import (RocCurve, advantage_noise_floor, auc, membership_advantage, roc_curve,
                       tpr_at_fpr)
 
@@ -64,4 +68,5 @@ __all__ = [
     "DLGResult",
     "deep_leakage",
     "FloatingPointResult", "could_release", "float_bits", "floating_point_attack", "floating_point_experiment", "naive_laplace_noise",  # noqa: E501
+    "LinkageResult", "UniquenessTable", "linkage_attack", "quasi_identifier_key", "uniqueness", "uniqueness_table", "AttributeDisclosure", "KAnonymousRelease", "background_knowledge_attack", "homogeneity_attack", "inference_confidence", "k_anonymity", "k_anonymize", "l_diversity", "DifferencingResult", "differencing_attack", "differencing_success_probability", "ReconstructionCurve", "ReconstructionResult", "noisy_answers", "reconstruct", "reconstruction_attack", "reconstruction_curve", "subset_queries",  # noqa: E501
 ]
