@@ -34,6 +34,7 @@ id                 check                                       the learner write
 08.1               :func:`check_dp_fedavg_round`               ``fn(global_weights, client_weights,
                                                                clip_norm, noise_multiplier, rng)``
 08.2               :func:`check_fedavg_epsilon`                an epsilon of a DP-FedAvg deployment
+08.3               :func:`check_read_batch`                    ``fn(update, n_classes)``
 =================  ==========================================  ====================================
 
 :func:`hint` and :func:`show_solution` take an exercise id; the solutions are
@@ -64,7 +65,8 @@ from .federated import check_dirichlet_split, check_fedavg_aggregate, check_wors
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
 from .membership import check_advantage_bound, check_empirical_epsilon, check_loss_scores
-from .private_federated import check_dp_fedavg_round, check_fedavg_epsilon
+from .private_federated import (check_dp_fedavg_round, check_fedavg_epsilon,
+                                check_read_batch)
 from .randomized_response import check_randomized_response, check_rr_estimate
 from .start_here import check_warmup
 
@@ -89,7 +91,7 @@ __all__ = [
     "check_advantage_bound",
     "check_empirical_epsilon",
     "check_fedavg_aggregate", "check_dirichlet_split", "check_worst_alpha",
-    "check_dp_fedavg_round", "check_fedavg_epsilon",
+    "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
     "get_exercise",
     "hint",
     "list_exercises",

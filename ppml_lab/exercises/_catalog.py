@@ -84,7 +84,8 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     02.2  02        Estimating the true yes-rate from noisy reports  check_rr_estimate
     >>> [e.id for e in list_exercises()]
     ['00.1', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
-     '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2']
+     '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2',
+     '08.3']
     """
     if notebook is None:
         return ExerciseList(EXERCISES)

@@ -6,6 +6,9 @@
   and statistically with it.
 * 08.2 :func:`check_fedavg_epsilon`: the sampling rate and the epsilon of a
   DP-FedAvg deployment, with the accountant.
+* 08.3 :func:`check_read_batch`: read the digits of a batch off a client's
+  softmax-regression update, as a curious server would; compared with
+  :func:`ppml_lab.attacks.invert_softmax_batch`.
 
 Introduced in notebook 08.
 """
@@ -18,7 +21,8 @@ from typing import Any, Callable
 import numpy as np
 from scipy import stats
 
-from ..federated import DPFedAvg, FedAvg
+from ..attacks import gradient_from_update, invert_gradient, invert_softmax_batch
+from ..federated import DPFedAvg, FedAvg, LogisticModel
 from ..federated.dp_fedavg import clip_updates
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_text,
@@ -26,7 +30,7 @@ from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_te
                     run_value_check)
 from ._stats import Z
 
-__all__ = ["check_dp_fedavg_round", "check_fedavg_epsilon"]
+__all__ = ["check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch"]
 
 _HINT_08_1 = ("Work on the updates, not the weights: each client's update is its row of "
               "`client_weights` minus `global_weights`. Clip each update, add one draw of noise "
@@ -400,6 +404,167 @@ def _grade_fedavg_epsilon(value: float, reporter: Reporter) -> CheckResult:
         ])
 
 
+# --- 08.3 read a batch off an update ------------------------------------------------------------
+
+_HINT_08_3 = ("The update is a flat vector: one row per class, the row's weights followed by its "
+              "bias. Which rows belong to a class that is in the batch, and what does dividing "
+              "such a row by its bias give?")
+_MORE_HINTS_08_3 = (
+    "A class in the batch has a *negative* bias gradient (p - 1 outweighs the others' small "
+    "p). The client sends the update, minus the learning rate times the gradient: so those "
+    "rows have a *positive* bias update. The learning rate and the sign cancel in the division.",
+    "`update.reshape(n_classes, -1)` gives the rows; `np.flatnonzero(rows[:, -1] > 0)` the "
+    "classes; `rows[classes, :-1] / rows[classes, -1:]` the digits.",
+)
+_FORBIDDEN_08_3 = (invert_softmax_batch, invert_gradient, gradient_from_update)
+_WHAT_08_3 = "a tuple (digits, labels): one recovered example per row, and their classes"
+
+
+def _batch_update(X: np.ndarray, labels: np.ndarray, n_classes: int, weights: np.ndarray,
+                  learning_rate: float) -> np.ndarray:
+    """One full-batch gradient step of softmax regression: the update a client sends."""
+    model = LogisticModel(n_features=X.shape[1], n_classes=n_classes)
+    Y = np.eye(n_classes)[labels][None]
+    _, grad = model.loss_and_grad(weights[None], X[None], Y, np.ones((1, len(labels))))
+    return -learning_rate * grad[0]
+
+
+def _read_cases() -> list[tuple[np.ndarray, int]]:
+    """(update, n_classes): three digits from zero weights; one digit from random weights; a
+    small model with 3 features and 4 classes, labels 0 and 2."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    gen = np.random.default_rng(_SEED + 3)
+    three = np.array([int(gen.choice(np.flatnonzero(y == c))) for c in (1, 4, 7)])
+    one = int(gen.choice(np.flatnonzero(y == 3)))
+    small_X = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
+    return [
+        (_batch_update(X[three], y[three], 10, np.zeros(650), 0.5), 10),
+        (_batch_update(X[[one]], y[[one]], 10, gen.normal(0.0, 0.05, 650), 0.1), 10),
+        (_batch_update(small_X, np.array([0, 2]), 4, np.zeros(16), 1.0), 4),
+    ]
+
+
+def _library_read(update: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    model = LogisticModel(n_features=update.size // n_classes - 1, n_classes=n_classes)
+    return invert_softmax_batch(gradient_from_update(update, 1.0), model)
+
+
+def check_read_batch(fn: Callable[..., Any]) -> CheckResult:
+    """Check exercise 08.3: read the digits of a batch off one client's update.
+
+    The learner writes ``fn(update, n_classes) -> (digits, labels)``: the
+    update of softmax regression (``n_classes`` rows of weights, each followed
+    by its bias, flattened) after one full-batch step on examples of distinct
+    labels; the rows whose bias went *up* (a negative bias gradient) are
+    divided by that bias, and ``labels`` are those rows' classes, in increasing
+    order. Compared with :func:`ppml_lab.attacks.invert_softmax_batch` (after
+    :func:`~ppml_lab.attacks.gradient_from_update`) on three digits from zero
+    weights, one digit from random weights (exactly one row rises) and a small
+    model of 3 features and 4 classes (relative tolerance 1e-9). The wrong sign
+    (rows whose bias went down), every row, one row only, the bias column kept,
+    the weights laid out by columns, and a sign flipped in the division get
+    their own hints; an answer that calls the library's attacks is refused.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(update, n_classes)``.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable.
+
+    Notes
+    -----
+    Introduced in notebook 08.
+
+    Examples
+    --------
+    >>> check_read_batch(solutions.read_batch).passed
+    True
+    >>> def wrong_sign(update, n_classes):
+    ...     rows = update.reshape(n_classes, -1)
+    ...     c = np.flatnonzero(rows[:, -1] < 0)
+    ...     return rows[c, :-1] / rows[c, -1:], c
+    >>> check_read_batch(wrong_sign).hint[:29]
+    'The client sends the *update*'
+    """
+    return run_function_check(fn, _check_read, check_name="check_read_batch",
+                              exercise_id="08.3", hint=_HINT_08_3,
+                              call="read_batch(update, n_classes)", forbidden=_FORBIDDEN_08_3)
+
+
+def _as_pair(out: Any, fn: Callable[..., Any], args: tuple, reporter: Reporter
+             ) -> tuple[np.ndarray, np.ndarray]:
+    shown = f"`{call_text(fn, args, {})}` returned {describe_output(out)}"
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise Stop(reporter.failed(f"{shown}; it should return {_WHAT_08_3}.",
+                                   hint="End with `return digits, labels`."))
+    try:
+        digits = np.atleast_2d(np.asarray(out[0], dtype=float))
+        labels = np.asarray(out[1]).ravel()
+    except (TypeError, ValueError):
+        raise Stop(reporter.failed(f"{shown}; it should return {_WHAT_08_3}.")) from None
+    return digits, labels
+
+
+def _check_read(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
+    cases = _read_cases()
+    for i, (update, k) in enumerate(cases):
+        args = (update.copy(), k)
+        (out,) = call_learner(fn, args, {}, reporter, first=(i == 0), what=_WHAT_08_3)
+        digits, labels = _as_pair(out, fn, args, reporter)
+        want, classes = _library_read(update, k)
+        d = want.shape[1]
+        which = ("three digits (labels 1, 4, 7) from zero weights", "one digit (label 3) from "
+                 "random weights", "2 examples (labels 0, 2) of 3 features and 4 classes")[i]
+        if (digits.shape == want.shape and labels.shape == classes.shape
+                and np.array_equal(labels.astype(float), classes)
+                and np.allclose(digits, want, rtol=1e-9, atol=1e-12)):
+            continue
+        message = (f"for the update of {which}, {function_label(fn)} returned digits of shape "
+                   f"{digits.shape} with labels {labels.tolist()}; the server reads "
+                   f"{want.shape[0]} digit(s) of {d} features, labels {classes.tolist()}.")
+        rows = update.reshape(k, d + 1)
+        down = np.flatnonzero(rows[:, -1] < 0)
+        if labels.size and set(labels.tolist()) <= set(down.tolist()):
+            hint = ("The client sends the *update*, minus the learning rate times the gradient: "
+                    "a class in the batch has a negative bias *gradient*, so its bias *update* "
+                    "is positive. Keep the rows whose bias went up.")
+        elif digits.shape == (k, d):
+            hint = ("Only the rows whose bias went up point to an example of the batch: keep "
+                    "those rows (and their class numbers), not all of them.")
+        elif digits.shape[0] == 1 < want.shape[0]:
+            hint = ("One row (the largest bias change) is the whole story for a one-example "
+                    "update; a batch has one rising row for every class in it. Keep all of them.")
+        elif digits.shape == (want.shape[0], d + 1):
+            hint = "Leave the bias out of the digit: the row's first values, `row[:-1]`."
+        elif digits.shape == want.shape and np.allclose(digits, -want, rtol=1e-9):
+            hint = ("Divide the row by its bias entry itself, sign included: the learning rate "
+                    "and the minus sign of the update cancel in the division.")
+        else:
+            by_columns = update.reshape(d + 1, k).T              # the layout read the wrong way
+            up = np.flatnonzero(by_columns[:, -1] > 0)
+            wrong = by_columns[up, :-1] / by_columns[up, -1:]
+            hint = None
+            if digits.shape == wrong.shape and np.allclose(digits, wrong, rtol=1e-9):
+                hint = ("Lay the update out as `update.reshape(n_classes, -1)`: one row per "
+                        "class, its weights followed by its bias (not by columns).")
+        return reporter.failed(message, hint=hint)
+    return reporter.passed(
+        f"{function_label(fn)} reads every digit of the batch and its label, as "
+        "`invert_softmax_batch` does: exactly for one digit, and with a little of the others "
+        "mixed in for a batch. No learning rate is needed: it cancels in the division.")
+
+
 EXERCISES = (
     Exercise("08.1", "One round of DP-FedAvg at the server", check_dp_fedavg_round,
              solutions.dp_fedavg_round, _HINT_08_1, more_hints=_MORE_HINTS_08_1),
@@ -410,4 +575,6 @@ EXERCISES = (
                        "noise multiplier 1.0; training runs for 1,000 rounds. What is epsilon "
                        "at delta = 1e-6, with the RDP accountant (DPFedAvg's default)?"),
              more_hints=_MORE_HINTS_08_2),
+    Exercise("08.3", "Read a batch of digits off an update", check_read_batch,
+             solutions.read_batch, _HINT_08_3, more_hints=_MORE_HINTS_08_3),
 )

@@ -47,7 +47,7 @@ __all__ = [
     "max_advantage",
     "epsilon_from_rates",
     "fedavg_aggregate", "dirichlet_split", "worst_alpha",
-    "dp_fedavg_round", "fedavg_epsilon",
+    "dp_fedavg_round", "fedavg_epsilon", "read_batch",
 ]
 
 
@@ -313,3 +313,18 @@ def fedavg_epsilon(n_clients: int = 100_000, clients_per_round: int = 1_000,
 
     sample_rate = clients_per_round / n_clients  # 0.01
     return dpsgd_epsilon(noise_multiplier, sample_rate, rounds, delta)
+
+
+def read_batch(update: np.ndarray, n_classes: int) -> tuple:
+    """Read the examples of a batch off one client's softmax-regression update.
+
+    ``update`` is the client's flat weight change after one full-batch step:
+    ``n_classes`` rows, each the class's weights followed by its bias. Keep the
+    rows whose bias went *up* (their class is in the batch), divide each row's
+    weights by its bias change, and return ``(digits, labels)``: one recovered
+    example per row and the rows' class numbers, in increasing order.
+    """
+    rows = update.reshape(n_classes, -1)          # one row per class: weights, then the bias
+    labels = np.flatnonzero(rows[:, -1] > 0)      # bias update > 0 <=> bias gradient < 0
+    digits = rows[labels, :-1] / rows[labels, -1:]
+    return digits, labels

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from ppml_lab.dp import dpsgd_epsilon
-from ppml_lab.exercises import (check_dp_fedavg_round, check_fedavg_epsilon, get_exercise, hint,
-                                list_exercises, show_solution, solutions)
-from ppml_lab.federated import DPFedAvg, FedAvg
+from ppml_lab.attacks import gradient_from_update, invert_softmax_batch
+from ppml_lab.exercises import (check_dp_fedavg_round, check_fedavg_epsilon, check_read_batch,
+                                get_exercise, hint, list_exercises, show_solution, solutions)
+from ppml_lab.federated import DPFedAvg, FedAvg, LogisticModel
 
 # --- 08.1: correct answers written differently pass -----------------------------------------------
 
@@ -193,11 +194,100 @@ def test_the_epsilon_check_handles_placeholders_and_bad_types():
         check_fedavg_epsilon("2.4")
 
 
+# --- 08.3 -----------------------------------------------------------------------------------------
+
+def _update(X, labels, k, weights, learning_rate):
+    model = LogisticModel(X.shape[1], k)
+    _, grad = model.loss_and_grad(weights[None], X[None], np.eye(k)[labels][None],
+                                  np.ones((1, len(labels))))
+    return -learning_rate * grad[0]
+
+
+def test_the_solution_is_invert_softmax_batch_and_exact_for_one_example():
+    gen = np.random.default_rng(4)
+    X = gen.random((3, 5))
+    update = _update(X, np.array([0, 2, 3]), 4, np.zeros(24), 0.7)
+    digits, labels = solutions.read_batch(update, 4)
+    want, classes = invert_softmax_batch(gradient_from_update(update, 0.7), LogisticModel(5, 4))
+    np.testing.assert_allclose(digits, want, rtol=1e-12)
+    assert labels.tolist() == classes.tolist() == [0, 2, 3]
+    one = _update(X[:1], np.array([1]), 4, gen.normal(size=24), 0.3)
+    digits, labels = solutions.read_batch(one, 4)
+    np.testing.assert_allclose(digits, X[:1], rtol=1e-10)
+    assert labels.tolist() == [1]
+
+
+def read_batch_loop(update, n_classes):
+    d = update.size // n_classes - 1
+    digits, labels = [], []
+    for c in range(n_classes):
+        row = update[c * (d + 1):(c + 1) * (d + 1)]
+        if row[-1] > 0:
+            digits.append(row[:-1] / row[-1])
+            labels.append(c)
+    return np.array(digits), labels
+
+
+@pytest.mark.parametrize("fn", [solutions.read_batch, read_batch_loop])
+def test_correct_read_batch_passes(fn):
+    result = check_read_batch(fn)
+    assert result.passed, result
+    assert "cancels in the division" in result.message
+
+
+def _rows(u, k):
+    return u.reshape(k, -1)
+
+
+MISTAKES_08_3 = {
+    "wrong sign": (lambda u, k: ((r := _rows(u, k))[np.flatnonzero(r[:, -1] < 0), :-1]
+                                 / r[np.flatnonzero(r[:, -1] < 0), -1:],
+                                 np.flatnonzero(r[:, -1] < 0)),
+                   "its bias *update* is positive"),
+    "every row": (lambda u, k: ((r := _rows(u, k))[:, :-1] / r[:, -1:], np.arange(k)),
+                  "Only the rows whose bias went up"),
+    "one row": (lambda u, k: ((r := _rows(u, k))[[np.argmax(np.abs(r[:, -1]))], :-1]
+                              / r[np.argmax(np.abs(r[:, -1])), -1],
+                              np.array([np.argmax(np.abs(r[:, -1]))])),
+                "a batch has one rising row for every class"),
+    "bias kept": (lambda u, k: ((r := _rows(u, k))[np.flatnonzero(r[:, -1] > 0)]
+                                / r[np.flatnonzero(r[:, -1] > 0), -1:],
+                                np.flatnonzero(r[:, -1] > 0)),
+                  "Leave the bias out of the digit"),
+    "by columns": (lambda u, k: ((r := u.reshape(-1, k).T)[np.flatnonzero(r[:, -1] > 0), :-1]
+                                 / r[np.flatnonzero(r[:, -1] > 0), -1:],
+                                 np.flatnonzero(r[:, -1] > 0)),
+                   "not by columns"),
+    "sign flipped": (lambda u, k: (-(r := _rows(u, k))[np.flatnonzero(r[:, -1] > 0), :-1]
+                                   / r[np.flatnonzero(r[:, -1] > 0), -1:],
+                                   np.flatnonzero(r[:, -1] > 0)),
+                     "sign included"),
+    "only the digits": (lambda u, k: solutions.read_batch(u, k)[0], "`return digits, labels`"),
+}
+
+
+@pytest.mark.parametrize("name", list(MISTAKES_08_3))
+def test_typical_read_batch_mistakes_get_their_hint(name):
+    fn, expected = MISTAKES_08_3[name]
+    result = check_read_batch(fn)
+    assert not result.passed and result.attempted, (name, result)
+    assert expected in result.hint, (name, result)
+
+
+def test_an_answer_calling_the_attack_is_refused():
+    def one_liner(update, n_classes):
+        model = LogisticModel(update.size // n_classes - 1, n_classes)
+        return invert_softmax_batch(gradient_from_update(update, 1.0), model)
+
+    result = check_read_batch(one_liner)
+    assert not result.passed and "the library's own answer" in result.message
+
+
 # --- registry ------------------------------------------------------------------------------------
 
 def test_notebook_08_exercises_are_registered_with_tiered_hints_and_solutions():
-    assert [e.id for e in list_exercises(8)] == ["08.1", "08.2"]
-    for exercise_id in ("08.1", "08.2"):
+    assert [e.id for e in list_exercises(8)] == ["08.1", "08.2", "08.3"]
+    for exercise_id in ("08.1", "08.2", "08.3"):
         exercise = get_exercise(exercise_id)
         assert len(exercise.hints) == 3
         assert exercise.hints[0] in repr(hint(exercise_id))
