@@ -11,6 +11,8 @@
 * :mod:`~ppml_lab.federated.simulation` -- :func:`run_federated`, all clients of a
   round on padded, masked arrays, with stragglers (``dropout=``) and compression,
   returning a :class:`History`;
+* :mod:`~ppml_lab.federated.secure` -- every round through secure aggregation
+  (``run_federated(..., secure_aggregation=True)``, notebook 10);
 * :mod:`~ppml_lab.federated.dp_fedavg` -- :class:`DPFedAvg`, user-level DP
   (clip each client's update, noise the sum) around any strategy, with its epsilon
   per round; ``local=True`` for local DP (notebook 08).
@@ -27,6 +29,7 @@ from __future__ import annotations
 from .compression import Compressor, StochasticQuantizer, TopK
 from .dp_fedavg import DPFedAvg
 from .models import LogisticModel, MLPModel
+from .secure import SecureAggregation
 from .partitions import (dirichlet_partition, iid_partition, label_counts,
                          quantity_skew_partition, shard_partition)
 from .simulation import History, run_federated
@@ -48,6 +51,7 @@ __all__ = [
     "Compressor",
     "StochasticQuantizer",
     "TopK",
+    "SecureAggregation",
     "History",
     "run_federated",
 ]

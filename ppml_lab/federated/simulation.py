@@ -44,6 +44,7 @@ from .._random import SeedLike, as_generator
 from .._validation import (check_array, check_choice, check_features_targets, check_integer,
                            check_positive, check_probability, check_targets, fail)
 from .compression import Compressor, check_compression
+from .secure import SecureAggregation, check_secure_aggregation
 from .models import LogisticModel, make_model
 from .strategies import CLIENT_SAMPLINGS, FedAvg, Strategy, scaffold_control_update
 
@@ -266,6 +267,48 @@ def _accuracy_and_loss(model: LogisticModel, w: np.ndarray, X: np.ndarray,
     return float(np.mean(proba.argmax(axis=1) == y_index)), float(loss)
 
 
+def _secure_round(secure: SecureAggregation, strategy: Strategy, w: np.ndarray,
+                  summands: np.ndarray, reported: np.ndarray, width: int, *,
+                  expected_clients: int,
+                  server_round: int, noise_rng: Any,
+                  secure_rng: Any) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int], str]:
+    """One round's aggregation through the secure-aggregation protocol.
+
+    ``summands`` are the reporting clients' rows (the strategy's ``width``
+    columns, then SCAFFOLD's control changes), ``reported`` marks them among
+    the round's participants (who all took part in the key agreement). Returns
+    the new weights, SCAFFOLD's summed control change (or None), the protocol's
+    bytes (up, down) and a note ("" when the round went through).
+    """
+    from ..secret_sharing import TooFewSurvivorsError
+
+    q = summands.shape[1]
+    k, n = int(reported.sum()), reported.size
+    if n < 2:
+        return (strategy.aggregate_sum(w, np.zeros(width), n_reports=0,
+                                       expected_clients=expected_clients, rng=noise_rng),
+                None, (0, 0), f"round {server_round}: one participant; secure aggregation "
+                "needs at least two, so its update was not aggregated (the model is unchanged "
+                "but for DP noise).")
+    vectors = np.zeros((n, q))
+    vectors[reported] = summands
+    try:
+        result = secure.run(vectors, np.flatnonzero(~reported), rng=secure_rng)
+    except TooFewSurvivorsError:
+        t = secure.round_threshold(n)
+        return (strategy.aggregate_sum(w, np.zeros(width), n_reports=0,
+                                       expected_clients=expected_clients, rng=noise_rng),
+                None, (0, 0), f"round {server_round}: {k} of {n} clients reported, fewer than "
+                f"the secure-aggregation threshold {t}; nothing could be unmasked and the model "
+                "is unchanged (but for DP noise).")
+    total = np.asarray(result.sum, dtype=float)
+    cost = (sum(phase.bytes_up for phase in result.phases),
+            sum(phase.bytes_down for phase in result.phases))
+    new = strategy.aggregate_sum(w, total[:width], n_reports=k,
+                                 expected_clients=expected_clients, rng=noise_rng)
+    return new, (total[width:] if q > width else None), cost, ""
+
+
 def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test: Any, *,
                   strategy: Strategy = FedAvg(), rounds: int = 10, local_steps: int = 5,
                   learning_rate: float = 0.5, batch_size: int | None = None,
@@ -273,6 +316,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                   model: str | LogisticModel = "logistic",
                   initial_weights: Any = None, accountant: Any = None,
                   dropout: float = 0.0, compression: Compressor | None = None,
+                  secure_aggregation: SecureAggregation | bool | None = None,
                   rng: SeedLike = None) -> History:
     """Simulate federated training of ``model`` over the clients in ``partitions``.
 
@@ -312,9 +356,16 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         :class:`~ppml_lab.federated.TopK`: how each client compresses its update
         before uploading it (error feedback, if the compressor keeps it, is kept
         per client across rounds).
+    secure_aggregation : SecureAggregation or True, optional
+        Aggregate every round through the secure-aggregation protocol
+        (:mod:`ppml_lab.federated.secure`): the server learns only the sum of the
+        reporting clients' :meth:`~Strategy.secure_summands`; the stragglers of
+        ``dropout`` are the protocol's dropped clients. ``True`` uses the
+        defaults (a majority threshold, 20 fractional bits).
     rng : None, int or Generator
         Seeds the sampling of clients, minibatches, the MLP's initial weights,
-        the DP noise, the dropouts and the stochastic quantisation.
+        the DP noise, the dropouts, the stochastic quantisation and the secure
+        aggregation's keys (with ``rng=None`` those come from the OS CSPRNG).
 
     Returns
     -------
@@ -359,9 +410,13 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                                 fix="Pass e.g. dropout=0.1 (each sampled client fails to report "
                                     "with probability 0.1); 0 for none.")
     compression = check_compression(compression)
+    secure = check_secure_aggregation(secure_aggregation, compression)
     net = make_model(model, X.shape[1], len(classes))
     # spawn(n)'s first children are spawn(n-1)'s: adding a stream leaves the others unchanged
-    sample_rng, batch_rng, init_rng, noise_rng, drop_rng, compress_rng = as_generator(rng).spawn(6)
+    (sample_rng, batch_rng, init_rng, noise_rng, drop_rng, compress_rng,
+     secure_rng) = as_generator(rng).spawn(7)
+    if rng is None:
+        secure_rng = None          # the protocol's keys and shares from the OS CSPRNG
     if initial_weights is None:
         w = net.init(rng=init_rng)
     else:
@@ -405,6 +460,7 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         "dropped")}
     for server_round in range(1, rounds + 1):
         start = time.perf_counter()
+        protocol_bytes = (0, 0)                   # secure aggregation's (up, down) this round
         plan = strategy.configure_round(server_round, n_clients, clients_per_round,
                                         sampling=client_sampling, rng=sample_rng)
         empty = [int(c) for c in plan.clients if sizes[c] == 0 and int(c) not in noted]
@@ -446,11 +502,26 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
                 if residuals is not None:
                     residuals[reporting] = update - sent
                 W = w + sent
-            w = strategy.aggregate_round(w, W, sizes[reporting], expected_clients=expected_clients,
-                                         rng=noise_rng)
-            if server_control is not None:
-                server_control = scaffold_control_update(server_control, control_deltas,
-                                                         n_clients)
+            if secure is None:
+                w = strategy.aggregate_round(w, W, sizes[reporting],
+                                             expected_clients=expected_clients, rng=noise_rng)
+                if server_control is not None:
+                    server_control = scaffold_control_update(server_control, control_deltas,
+                                                             n_clients)
+            else:
+                summands = strategy.secure_summands(w, W, sizes[reporting], rng=noise_rng)
+                width = summands.shape[1]
+                if server_control is not None:
+                    summands = np.hstack([summands, control_deltas])
+                w, control_sum, protocol_bytes, note = _secure_round(
+                    secure, strategy, w, summands, np.isin(active, reporting), width,
+                    expected_clients=expected_clients, server_round=server_round,
+                    noise_rng=noise_rng, secure_rng=secure_rng)
+                if note:
+                    notes.append(note)
+                if server_control is not None and control_sum is not None:
+                    server_control = scaffold_control_update(server_control, control_sum[None],
+                                                             n_clients)
             record["client_mean"].append(float(own_accuracy.mean()))
             record["client_std"].append(float(own_accuracy.std()))
         else:
@@ -460,15 +531,19 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
             else:
                 notes.append(f"round {server_round}: no sampled client had data; the global "
                              "model is unchanged (but for DP noise).")
-            w = strategy.aggregate_round(w, np.empty((0, w.shape[0])), np.empty(0),
-                                         expected_clients=expected_clients, rng=noise_rng)
+            if secure is None:
+                w = strategy.aggregate_round(w, np.empty((0, w.shape[0])), np.empty(0),
+                                             expected_clients=expected_clients, rng=noise_rng)
+            else:
+                w = strategy.aggregate_sum(w, np.zeros(p + 1), n_reports=0,
+                                           expected_clients=expected_clients, rng=noise_rng)
             record["client_mean"].append(np.nan)
             record["client_std"].append(np.nan)
         accuracy, loss = _accuracy_and_loss(net, w, X_test, test_index)
         record["accuracy"].append(accuracy)
         record["loss"].append(loss)
-        record["down"].append(active.size * down_each)
-        record["up"].append(reporting.size * up_each)
+        record["down"].append(active.size * down_each + protocol_bytes[1])
+        record["up"].append(reporting.size * up_each if secure is None else protocol_bytes[0])
         record["up_raw"].append(reporting.size * (float_bytes + extra))
         record["n"].append(reporting.size)
         record["dropped"].append(active.size - reporting.size)
