@@ -8,7 +8,8 @@ softmax regression initialised to zero; 5 local full-batch gradient steps at lea
 accuracy. The kit runs ``ppml_lab.federated.run_federated`` (median of ``--repeats`` runs);
 Flower 1.42 runs ``_flower_worker.py`` with ``run_simulation`` (Ray backend) in its own venv
 (``benchmarks/peers.py`` builds it on first use), on the very same arrays. Also the kit alone
-on 1,000 clients, 50 rounds, Dirichlet alpha 0.3, 10% participation.
+on 1,000 clients, 50 rounds, Dirichlet alpha 0.3, 10% participation, and the reference setting
+through secure aggregation (issue 9) against the plain run.
 
     .venv/bin/python benchmarks/federated_speed.py [--clients 10 100] [--repeats 5] [--no-flower]
 
@@ -113,6 +114,20 @@ def main() -> int:
     seconds = time.perf_counter() - t0
     print(f"1,000 clients, Dirichlet alpha 0.3, 50 rounds, 10% participation: accuracy "
           f"{big.accuracy[-1]:.4f} in {seconds:.3f} s")
+    for n in (10, 100):
+        parts = np.array_split(np.arange(len(y_tr)), n)
+        t0 = time.perf_counter()
+        plain = run_federated(X_tr, y_tr, parts, X_te, y_te, rounds=10, rng=0)
+        t_plain = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        secure = run_federated(X_tr, y_tr, parts, X_te, y_te, rounds=10, rng=None,
+                               secure_aggregation=True)
+        t_secure = time.perf_counter() - t0
+        print(f"{n} clients with secure aggregation (CSPRNG keys, majority threshold): accuracy "
+              f"{secure.accuracy[-1]:.4f} (plain {plain.accuracy[-1]:.4f}), max weight difference "
+              f"{np.abs(secure.weights - plain.weights).max():.1e}, {t_secure:.2f} s "
+              f"({t_secure / t_plain:.0f}x the plain run), "
+              f"{secure.bytes_up.sum() / plain.bytes_up.sum():.1f}x the upload bytes")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process (kit, data, sklearn; Flower runs in its own): {peak:.0f} MB")
     return 0
