@@ -328,3 +328,25 @@ def read_batch(update: np.ndarray, n_classes: int) -> tuple:
     labels = np.flatnonzero(rows[:, -1] > 0)      # bias update > 0 <=> bias gradient < 0
     digits = rows[labels, :-1] / rows[labels, -1:]
     return digits, labels
+
+
+# --- notebook 11 (homomorphic encryption) ---------------------------------------------------------
+
+def paillier_decrypt(c: int, n: int, lam: int, mu: int) -> int:
+    """Decrypt a Paillier ciphertext ``c`` with the textbook formula.
+
+    With ``L(x) = (x - 1) // n``, the plaintext is ``L(c**lam mod n**2) * mu
+    mod n``, a whole number in ``[0, n)``. Use Python integers: ``pow`` with
+    three arguments, ``//`` and ``%`` (a float cannot hold these numbers).
+    """
+    x = pow(c, lam, n * n)        # c**lam mod n**2: 1 + m * lam * n (mod n**2)
+    return (x - 1) // n * mu % n  # L(x) = m * lam mod n, and mu = lam**-1 mod n
+
+
+def upload_bytes(n_weights: int = 1_000, bits: int = 2048) -> int:
+    """Bytes one client uploads: ``n_weights`` Paillier ciphertexts under a ``bits``-bit key."""
+    ciphertext_bytes = 2 * bits // 8  # a ciphertext is a number modulo n**2: 4096 bits
+    return n_weights * ciphertext_bytes
+
+
+__all__ += ["paillier_decrypt", "upload_bytes"]
