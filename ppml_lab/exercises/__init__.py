@@ -35,6 +35,8 @@ id                 check                                       the learner write
                                                                clip_norm, noise_multiplier, rng)``
 08.2               :func:`check_fedavg_epsilon`                an epsilon of a DP-FedAvg deployment
 08.3               :func:`check_read_batch`                    ``fn(update, n_classes)``
+09.1               :func:`check_additive_shares`               ``fn(secret, n_shares, rng)``
+09.2               :func:`check_lagrange_at_zero`              ``fn(xs, ys, p)``
 11.1               :func:`check_paillier_decrypt`              ``fn(c, n, lam, mu)``
 11.2               :func:`check_upload_bytes`                  bytes of an encrypted update
 =================  ==========================================  ====================================
@@ -64,6 +66,7 @@ from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
 from .composition_budgets import check_advanced_pays_off, check_noise_for_target
 from .dp_training import check_dpsgd_step, check_tuning_cost
 from .homomorphic import check_paillier_decrypt, check_upload_bytes
+from .secret_sharing import check_additive_shares, check_lagrange_at_zero
 from .federated import check_dirichlet_split, check_fedavg_aggregate, check_worst_alpha
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
@@ -95,6 +98,7 @@ __all__ = [
     "check_empirical_epsilon",
     "check_fedavg_aggregate", "check_dirichlet_split", "check_worst_alpha",
     "check_paillier_decrypt", "check_upload_bytes",
+    "check_additive_shares", "check_lagrange_at_zero",
     "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
     "get_exercise",
     "hint",

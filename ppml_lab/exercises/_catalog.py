@@ -15,6 +15,7 @@ from . import membership
 from . import federated
 from . import private_federated
 from . import homomorphic
+from . import secret_sharing
 from ._core import Exercise, ExerciseList, Hint, Solution
 
 __all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
@@ -23,7 +24,7 @@ EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + randomized_response.EX
                                    + laplace_gaussian.EXERCISES + composition_budgets.EXERCISES
                                    + dp_training.EXERCISES + membership.EXERCISES
                                    + federated.EXERCISES + private_federated.EXERCISES
-                                   + homomorphic.EXERCISES)
+                                   + secret_sharing.EXERCISES + homomorphic.EXERCISES)
 _BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 _ID_FIX = 'Pass the id as text with a two-digit notebook number, e.g. "03.1".'
 
@@ -87,7 +88,7 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     >>> [e.id for e in list_exercises()]
     ['00.1', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
      '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2',
-     '08.3', '11.1', '11.2']
+     '08.3', '09.1', '09.2', '11.1', '11.2']
     """
     if notebook is None:
         return ExerciseList(EXERCISES)

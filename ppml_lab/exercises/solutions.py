@@ -350,3 +350,36 @@ def upload_bytes(n_weights: int = 1_000, bits: int = 2048) -> int:
 
 
 __all__ += ["paillier_decrypt", "upload_bytes"]
+
+
+# --- 09 secret sharing -------------------------------------------------------------------------
+
+def additive_shares(secret: int, n_shares: int, rng: np.random.Generator) -> np.ndarray:
+    """Split ``secret`` (an integer in [0, 2**64)) into ``n_shares`` additive shares.
+
+    Return a uint64 array of ``n_shares`` ring elements whose sum modulo 2**64 is
+    ``secret``; all but the last are uniform over the ring, drawn from ``rng``.
+    """
+    shares = rng.integers(0, 2**64, size=n_shares, dtype=np.uint64)
+    shares[-1] = (secret - sum(int(s) for s in shares[:-1])) % 2**64
+    return shares
+
+
+def lagrange_at_zero(xs: list, ys: list, p: int) -> int:
+    """The secret ``f(0) mod p`` from the points ``(xs[i], ys[i])`` of a Shamir polynomial.
+
+    ``f`` has degree ``len(xs) - 1``; Lagrange: ``f(0) = sum_i ys[i] * L_i(0)`` with
+    ``L_i(0) = prod_{j != i} (0 - xs[j]) / (xs[i] - xs[j])``, divisions modulo ``p``.
+    """
+    secret = 0
+    for i, (xi, yi) in enumerate(zip(xs, ys)):
+        num, den = 1, 1
+        for j, xj in enumerate(xs):
+            if j != i:
+                num = num * (-xj) % p
+                den = den * (xi - xj) % p
+        secret = (secret + yi * num * pow(den, -1, p)) % p
+    return secret
+
+
+__all__ += ["additive_shares", "lagrange_at_zero"]
