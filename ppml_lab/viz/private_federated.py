@@ -94,12 +94,14 @@ def plot_recovered_digits(result: InversionGallery, *, ax: Axes | None = None,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot
     >>> from ppml_lab.federated.private_experiments import inversion_gallery
     >>> ax = plot_recovered_digits(inversion_gallery(3, rng=0))
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['true', 'recovered']
     >>> ax.images[0].get_array().shape  # 2 rows and 3 columns of 8x8 digits, 2 pixels apart
     (18, 28)
+    >>> matplotlib.pyplot.close("all")
     """
     if not isinstance(result, InversionGallery):
         raise fail("result", "an InversionGallery", result,
@@ -170,10 +172,12 @@ def plot_inversion_quality(result: InversionResult, *, kind: str = "batch",
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot
     >>> from ppml_lab.attacks import inversion_experiment
     >>> r = inversion_experiment(n_trials=3, rng=0)
     >>> plot_inversion_quality(r, kind="noise").get_xscale()
     'log'
+    >>> matplotlib.pyplot.close("all")
     """
     if not isinstance(result, InversionResult):
         raise fail("result", "an InversionResult", result,
@@ -254,12 +258,14 @@ def plot_dp_fedavg_curve(result: DPFedAvgCurve, *, ax: Axes | None = None,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot
     >>> from ppml_lab.federated.private_experiments import dp_fedavg_curve
     >>> curve = dp_fedavg_curve(10, noise_multipliers=[1.0, 4.0], n_clients=100, rounds=2,
     ...                         n_seeds=2, rng=0)
     >>> ax = plot_dp_fedavg_curve(curve, current=1.0)
     >>> ax.get_xscale(), tuple(float(y) for y in ax.get_ylim())
     ('log', (0.0, 1.0))
+    >>> matplotlib.pyplot.close("all")
     """
     if not isinstance(result, DPFedAvgCurve):
         raise fail("result", "a DPFedAvgCurve", result,
@@ -374,10 +380,12 @@ def plot_noise_at_epsilon(result: NoiseAtEpsilon, *, ax: Axes | None = None,
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot
     >>> from ppml_lab.federated.private_experiments import noise_at_epsilon
     >>> ax = plot_noise_at_epsilon(noise_at_epsilon(1.0), current=50)
     >>> ax.get_xscale(), ax.get_yscale(), tuple(float(y) for y in ax.get_ylim())
     ('log', 'log', (0.01, 1.0))
+    >>> matplotlib.pyplot.close("all")
     """
     if not isinstance(result, NoiseAtEpsilon):
         raise fail("result", "a NoiseAtEpsilon", result,
