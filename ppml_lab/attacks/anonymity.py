@@ -190,10 +190,8 @@ def k_anonymize(table: Population, k: int = 5, *, l: int | None = None,  # noqa:
     """
     table = _check_population(table)
     k = check_k(k, maximum=max(2, len(table)))
-    l_wanted = 1 if l is None else check_k(l, "l", maximum=len(np.unique(table.diagnosis)) + 1)
-    if l is not None and l_wanted > np.unique(table.diagnosis).size:
-        raise fail("l", f"at most the number of distinct diagnoses ({np.unique(table.diagnosis).size})",
-                   l, "Pass e.g. l=2.")
+    # l at most the number of distinct diagnoses in the table (else no class can have l)
+    l_wanted = 1 if l is None else check_k(l, "l", maximum=int(np.unique(table.diagnosis).size))
     max_suppression = check_probability(max_suppression, "max_suppression", low_open=False,
                                         fix="Pass the largest share of records that may be "
                                             "dropped, e.g. max_suppression=0.02.")

@@ -70,9 +70,11 @@ _MORE_01_1 = (
 _FORBIDDEN_01_1 = (linkage_module.uniqueness, linkage_module.class_sizes,
                    linkage_module.quasi_identifier_key)
 _WHAT_01_1 = "the share of people who are unique, a number between 0 and 1"
-_D = np.array(["1980-05-17", "1980-05-17", "1980-05-17", "1991-12-01", "1991-12-01"],
-              dtype="datetime64[D]")
-_SMALL = (np.array([2138, 2138, 2139, 2139, 2139]), _D, np.array(["F", "F", "F", "M", "F"]))
+# seven people, five unique; leaving out sex gives 3/7, leaving out the birth date 1/7
+_D = np.array(["1980-05-17", "1980-05-17", "1980-05-17", "1991-12-01", "1991-12-01",
+               "1980-05-17", "1991-12-01"], dtype="datetime64[D]")
+_SMALL = (np.array([2138, 2138, 2139, 2139, 2139, 2140, 2140]), _D,
+          np.array(["F", "F", "F", "M", "F", "M", "M"]))
 
 
 def _share(zip_codes: np.ndarray, birth_dates: np.ndarray, sexes: np.ndarray) -> float:
@@ -111,7 +113,7 @@ def check_unique_share(fn: Callable[..., Any]) -> CheckResult:
 
     The learner writes ``fn(zip_codes, birth_dates, sexes)`` returning the
     share of people whose combination no one else has. Checked exactly (to
-    1e-9) on five people (three of them unique: 0.6) and on 2,000 people of
+    1e-9) on seven people (five of them unique) and on 2,000 people of
     :func:`~ppml_lab.datasets.synthetic_population` (``rng=7``) against
     :func:`~ppml_lab.attacks.uniqueness`, which the answer must not call.
     Distinct combinations per person, the non-unique share, a count, a
@@ -145,7 +147,7 @@ def check_unique_share(fn: Callable[..., Any]) -> CheckResult:
 
 def _check_unique(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
     people = synthetic_population(2000, rng=7)
-    cases = [("five people (three of them unique)", _SMALL),
+    cases = [("seven people (five of them unique)", _SMALL),
              ("2,000 people of synthetic_population(2000, rng=7)",
               (people.zip, people.birth_date, people.sex))]
     for i, (label, args) in enumerate(cases):
@@ -159,7 +161,7 @@ def _check_unique(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
                 f"people is {expected:.4g}.", hint=_unique_mistakes(args, value))
     return reporter.passed(
         f"{function_label(fn)} counts the people whose (ZIP code, birth date, sex) nobody else "
-        f"has: 3 of 5 in the small table and {expected:.1%} of the 2,000 people. On the full "
+        f"has: 5 of 7 in the small table and {expected:.1%} of the 2,000 people. On the full "
         "synthetic population of 100,000 it is 86.7%, Sweeney's 87%.")
 
 

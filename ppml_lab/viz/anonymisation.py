@@ -272,9 +272,11 @@ def plot_reconstruction(point: ReconstructionPoint, *, axes: Any = None) -> np.n
         ax.cla()
         drawn = {"band": ax.fill_between(x, low, high, color=BLUE, alpha=0.18, linewidth=0)}
         drawn["mean"], = ax.plot(x, curve.mean, color=BLUE, linewidth=1.8, label=label)
-        ax.axhline(0.5, color=BLACK, linestyle=":", linewidth=1.2, label="chance (50%)")
-        ax.axvline(curve.sqrt_n, color=GREY, linestyle="--", linewidth=1.2,
-                   label=f"sqrt(n) = {curve.sqrt_n:g}")
+        # kept with the dynamic artists: the band is drawn over them, in zorder
+        drawn["chance"] = ax.axhline(0.5, color=BLACK, linestyle=":", linewidth=1.2,
+                                     label="chance (50%)")
+        drawn["sqrt_n"] = ax.axvline(curve.sqrt_n, color=GREY, linestyle="--", linewidth=1.2,
+                                     label=f"sqrt(n) = {curve.sqrt_n:g}")
         drawn["point"], = ax.plot([point.noise], [point.fraction], "o", color=VERMILLION,
                                   markersize=8, zorder=4)
         ax.set_xlim(float(x[0]), float(x[-1]))
@@ -301,6 +303,8 @@ def plot_reconstruction(point: ReconstructionPoint, *, axes: Any = None) -> np.n
         image = ax.imshow(grid, cmap=_BITS_CMAP, vmin=0, vmax=2, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
+        for spine in ax.spines.values():  # no frame: the image (redrawn on top) would hide it
+            spine.set_visible(False)
         drawn = {"image": image}
         _DRAWN[ax] = (("reconstruction-bits", grid.shape), drawn)
     else:
