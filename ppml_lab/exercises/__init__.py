@@ -12,6 +12,8 @@ for what the library already has refuse an answer that calls it.
 id                 check                                       the learner writes
 =================  ==========================================  ====================================
 00.1               :func:`check_warmup`                        a number: the Laplace scale at 0.5
+01.1               :func:`check_unique_share`                  ``fn(zip_codes, birth_dates, sexes)``
+01.2               :func:`check_reconstruct_bits`              ``fn(queries, answers)``
 02.1               :func:`check_randomized_response`           ``fn(true_answer, epsilon, rng)``
 02.2               :func:`check_rr_estimate`                   ``fn(reports, epsilon)``
 03.1               :func:`check_laplace_mechanism`             ``fn(true_value, sensitivity,
@@ -65,6 +67,7 @@ from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
 from .composition_budgets import check_advanced_pays_off, check_noise_for_target
 from .dp_training import check_dpsgd_step, check_tuning_cost
+from .anonymisation import check_reconstruct_bits, check_unique_share
 from .homomorphic import check_paillier_decrypt, check_upload_bytes
 from .secret_sharing import check_additive_shares, check_lagrange_at_zero
 from .federated import check_dirichlet_split, check_fedavg_aggregate, check_worst_alpha
@@ -99,6 +102,7 @@ __all__ = [
     "check_fedavg_aggregate", "check_dirichlet_split", "check_worst_alpha",
     "check_paillier_decrypt", "check_upload_bytes",
     "check_additive_shares", "check_lagrange_at_zero",
+    "check_unique_share", "check_reconstruct_bits",
     "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
     "get_exercise",
     "hint",

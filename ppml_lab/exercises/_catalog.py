@@ -16,11 +16,12 @@ from . import federated
 from . import private_federated
 from . import homomorphic
 from . import secret_sharing
+from . import anonymisation
 from ._core import Exercise, ExerciseList, Hint, Solution
 
 __all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
 
-EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + randomized_response.EXERCISES
+EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + anonymisation.EXERCISES + randomized_response.EXERCISES  # noqa: E501
                                    + laplace_gaussian.EXERCISES + composition_budgets.EXERCISES
                                    + dp_training.EXERCISES + membership.EXERCISES
                                    + federated.EXERCISES + private_federated.EXERCISES
@@ -86,7 +87,7 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     02.1  02        Randomized response                              check_randomized_response
     02.2  02        Estimating the true yes-rate from noisy reports  check_rr_estimate
     >>> [e.id for e in list_exercises()]
-    ['00.1', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
+    ['00.1', '01.1', '01.2', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
      '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2',
      '08.3', '09.1', '09.2', '11.1', '11.2']
     """

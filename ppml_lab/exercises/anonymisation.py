@@ -20,38 +20,11 @@ import numpy as np
 from ..attacks import linkage as linkage_module
 from ..attacks import reconstruction as reconstruction_module
 from ..datasets import synthetic_population
+from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, Stop, as_real_output, call_learner,
                     call_text, describe_output, function_label, run_function_check)
 
-__all__ = ["check_unique_share", "check_reconstruct_bits", "unique_share", "reconstruct_bits",
-           "EXERCISES"]
-
-
-# --- the reference solutions (rendered by show_solution, starters generated from them) ---------
-
-def unique_share(zip_codes: np.ndarray, birth_dates: np.ndarray, sexes: np.ndarray) -> float:
-    """Share of people whose combination (ZIP code, birth date, sex) nobody else has.
-
-    The three arrays have one entry per person. Count how many people share
-    each combination, then return the fraction of people whose count is 1.
-    """
-    people = list(zip(zip_codes.tolist(), birth_dates.tolist(), sexes.tolist()))
-    counts: dict = {}
-    for combination in people:
-        counts[combination] = counts.get(combination, 0) + 1
-    return sum(counts[combination] == 1 for combination in people) / len(people)
-
-
-def reconstruct_bits(queries: np.ndarray, answers: np.ndarray) -> np.ndarray:
-    """Guess the secret bits from subset-sum queries and their noisy answers.
-
-    ``queries`` is a 0/1 matrix, one row per query (``queries[j, i] == 1`` if
-    person ``i`` is in subset ``j``); ``answers[j]`` is the noisy count of
-    secret 1s in subset ``j``. Solve ``queries @ x = answers`` by least
-    squares and round each entry of ``x`` to 0 or 1 (at 1/2).
-    """
-    x = np.linalg.lstsq(queries, answers, rcond=None)[0]
-    return (x >= 0.5).astype(int)
+__all__ = ["check_unique_share", "check_reconstruct_bits", "EXERCISES"]
 
 
 # --- 01.1 uniqueness -----------------------------------------------------------------------------
@@ -134,7 +107,7 @@ def check_unique_share(fn: Callable[..., Any]) -> CheckResult:
 
     Examples
     --------
-    >>> check_unique_share(unique_share).passed
+    >>> check_unique_share(solutions.unique_share).passed
     True
     >>> check_unique_share(lambda z, b, s: len(set(zip(z, b, s))) / len(z)).hint[:45]
     'That is the number of distinct combinations d'
@@ -232,7 +205,7 @@ def check_reconstruct_bits(fn: Callable[..., Any]) -> CheckResult:
 
     Examples
     --------
-    >>> check_reconstruct_bits(reconstruct_bits).passed
+    >>> check_reconstruct_bits(solutions.reconstruct_bits).passed
     True
     >>> check_reconstruct_bits(lambda q, a: np.linalg.lstsq(q, a, rcond=None)[0]).hint[:40]
     'The least-squares solution is real-value'
@@ -274,7 +247,7 @@ def _check_reconstruct(fn: Callable[..., Any], reporter: Reporter) -> CheckResul
 
 EXERCISES = (
     Exercise("01.1", "Who is unique on ZIP code, birth date and sex", check_unique_share,
-             unique_share, _HINT_01_1, more_hints=_MORE_01_1),
+             solutions.unique_share, _HINT_01_1, more_hints=_MORE_01_1),
     Exercise("01.2", "Reconstruct secret bits from noisy counts", check_reconstruct_bits,
-             reconstruct_bits, _HINT_01_2, more_hints=_MORE_01_2),
+             solutions.reconstruct_bits, _HINT_01_2, more_hints=_MORE_01_2),
 )

@@ -10,7 +10,8 @@ They use only ``np`` (numpy), which every notebook imports, and, from notebook
 03 on, :mod:`math` and functions of :mod:`ppml_lab.dp` imported inside the
 function, so a learner can paste a solution into a notebook cell and run it.
 
-Introduced in notebook 00 (warm-up), notebook 02 (randomized response: exercises
+Introduced in notebook 00 (warm-up), notebook 01 (why anonymisation fails: exercises 01.1
+and 01.2), notebook 02 (randomized response: exercises
 02.1 and 02.2), notebook 03 (Laplace and Gaussian: exercises 03.1 to 03.4),
 notebook 04 (composition and budgets: exercises 04.1 and 04.2), notebook 05
 (DP machine learning: exercises 05.1 and 05.2) and notebook 06 (membership
@@ -383,3 +384,33 @@ def lagrange_at_zero(xs: list, ys: list, p: int) -> int:
 
 
 __all__ += ["additive_shares", "lagrange_at_zero"]
+
+
+# --- 01 why anonymisation fails ---------------------------------------------------------------
+
+def unique_share(zip_codes: np.ndarray, birth_dates: np.ndarray, sexes: np.ndarray) -> float:
+    """Share of people whose combination (ZIP code, birth date, sex) nobody else has.
+
+    The three arrays have one entry per person. Count how many people share
+    each combination, then return the fraction of people whose count is 1.
+    """
+    people = list(zip(zip_codes.tolist(), birth_dates.tolist(), sexes.tolist()))
+    counts: dict = {}
+    for combination in people:
+        counts[combination] = counts.get(combination, 0) + 1  # how many share it
+    return sum(counts[combination] == 1 for combination in people) / len(people)
+
+
+def reconstruct_bits(queries: np.ndarray, answers: np.ndarray) -> np.ndarray:
+    """Guess the secret bits from subset-sum queries and their noisy answers.
+
+    ``queries`` is a 0/1 matrix, one row per query (``queries[j, i] == 1`` if
+    person ``i`` is in subset ``j``); ``answers[j]`` is the noisy count of
+    secret 1s in subset ``j``. Solve ``queries @ x = answers`` by least
+    squares and round each entry of ``x`` to 0 or 1 (at 1/2).
+    """
+    x = np.linalg.lstsq(queries, answers, rcond=None)[0]  # the best fit to every answer
+    return (x >= 0.5).astype(int)
+
+
+__all__ += ["unique_share", "reconstruct_bits"]

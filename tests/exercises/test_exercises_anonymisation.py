@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from ppml_lab.attacks import reconstruct, uniqueness
-from ppml_lab.exercises.anonymisation import (EXERCISES, check_reconstruct_bits,
-                                              check_unique_share, reconstruct_bits, unique_share)
+from ppml_lab.exercises.anonymisation import EXERCISES, check_reconstruct_bits, check_unique_share
+from ppml_lab.exercises.solutions import reconstruct_bits, unique_share
 
 
 def unique_numpy(zip_codes, birth_dates, sexes):
