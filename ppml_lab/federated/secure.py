@@ -21,7 +21,7 @@ Every client sampled in a round (and holding data) takes part in the key
 agreement; the stragglers of ``dropout=`` fail after it, before sending their
 masked input, which is the case the protocol's recovery exists for. If fewer
 than ``threshold`` clients report, the server cannot unmask anything: the
-round keeps the model (but for DP noise) and the history says so. A round
+round keeps the model (central DP noise still moves it) and the history says so. A round
 needs at least two participants (one client's "sum" is its update).
 
 Costs are counted in the history: the protocol's bytes (keys, encrypted

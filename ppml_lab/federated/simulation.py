@@ -267,6 +267,13 @@ def _accuracy_and_loss(model: LogisticModel, w: np.ndarray, X: np.ndarray,
     return float(np.mean(proba.argmax(axis=1) == y_index)), float(loss)
 
 
+def _unchanged(strategy: Strategy) -> str:
+    """How a round without aggregated updates leaves the model, in words."""
+    if getattr(strategy, "noise_multiplier", 0) > 0 and not getattr(strategy, "local", True):
+        return "the global model moves by the server's DP noise alone"
+    return "the global model is unchanged"
+
+
 def _secure_round(secure: SecureAggregation, strategy: Strategy, w: np.ndarray,
                   summands: np.ndarray, reported: np.ndarray, width: int, *,
                   expected_clients: int,
@@ -288,8 +295,7 @@ def _secure_round(secure: SecureAggregation, strategy: Strategy, w: np.ndarray,
         return (strategy.aggregate_sum(w, np.zeros(width), n_reports=0,
                                        expected_clients=expected_clients, rng=noise_rng),
                 None, (0, 0), f"round {server_round}: one participant; secure aggregation "
-                "needs at least two, so its update was not aggregated (the model is unchanged "
-                "but for DP noise).")
+                f"needs at least two, so its update was not aggregated; {_unchanged(strategy)}.")
     vectors = np.zeros((n, q))
     vectors[reported] = summands
     try:
@@ -299,8 +305,8 @@ def _secure_round(secure: SecureAggregation, strategy: Strategy, w: np.ndarray,
         return (strategy.aggregate_sum(w, np.zeros(width), n_reports=0,
                                        expected_clients=expected_clients, rng=noise_rng),
                 None, (0, 0), f"round {server_round}: {k} of {n} clients reported, fewer than "
-                f"the secure-aggregation threshold {t}; nothing could be unmasked and the model "
-                "is unchanged (but for DP noise).")
+                f"the secure-aggregation threshold {t}; nothing could be unmasked and "
+                f"{_unchanged(strategy)}.")
     total = np.asarray(result.sum, dtype=float)
     cost = (sum(phase.bytes_up for phase in result.phases),
             sum(phase.bytes_down for phase in result.phases))
@@ -527,10 +533,10 @@ def run_federated(X: Any, y: Any, partitions: Sequence[Any], X_test: Any, y_test
         else:
             if active.size:
                 notes.append(f"round {server_round}: all {active.size} sampled clients dropped "
-                             "out; the global model is unchanged (but for DP noise).")
+                             f"out; {_unchanged(strategy)}.")
             else:
-                notes.append(f"round {server_round}: no sampled client had data; the global "
-                             "model is unchanged (but for DP noise).")
+                notes.append(f"round {server_round}: no sampled client had data; "
+                             f"{_unchanged(strategy)}.")
             if secure is None:
                 w = strategy.aggregate_round(w, np.empty((0, w.shape[0])), np.empty(0),
                                              expected_clients=expected_clients, rng=noise_rng)
