@@ -36,6 +36,7 @@ CONTROLS = {
     "06_membership_inference_and_auditing.ipynb": "epsilon",
     "07_federated_learning.ipynb": "n_clients",
     "08_private_federated_learning.ipynb": "noise_multiplier",
+    "09_secret_sharing.ipynb": "threshold",
     "11_homomorphic_encryption.ipynb": "bits",
 }
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
