@@ -21,7 +21,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .._validation import check_array, check_integer, fail
+from .._validation import check_array, check_bool, check_integer, fail
 from .plots import _TITLE_SIZE, _get_ax, _percent
 
 __all__ = ["plot_label_distribution"]
@@ -42,7 +42,7 @@ def _check_counts(counts: Any) -> np.ndarray:
 
 
 def plot_label_distribution(counts: Any, *, ax: Axes | None = None, max_clients: int = 30,
-                            class_names: Any = None) -> Axes:
+                            class_names: Any = None, colorbar: bool = True) -> Axes:
     """Heat map of each client's label shares (clients x classes).
 
     Parameters
@@ -58,6 +58,9 @@ def plot_label_distribution(counts: Any, *, ax: Axes | None = None, max_clients:
         with a few ticks, which stays readable up to thousands of clients.
     class_names : sequence of str, optional
         Column labels (default 0, 1, ...).
+    colorbar : bool, default True
+        Add a colour bar beside the axes. An explorer that redraws into the same
+        axes passes False after the first drawing (each colour bar takes space).
 
     Returns
     -------
@@ -110,9 +113,10 @@ def plot_label_distribution(counts: Any, *, ax: Axes | None = None, max_clients:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
     ax.set_xlabel("class")
     ax.set_ylabel("client")
-    colorbar = ax.figure.colorbar(mesh, ax=ax, fraction=0.05, pad=0.02,
-                                  format=FuncFormatter(_percent))
-    colorbar.set_label("share of the client's examples", fontsize=8)
+    if check_bool(colorbar, "colorbar"):
+        bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.05, pad=0.02,
+                                 format=FuncFormatter(_percent))
+        bar.set_label("share of the client's examples", fontsize=8)
     empty = int(np.sum(sizes == 0))
     title = f"labels per client: {n_clients} clients, {n_classes} classes"
     if empty:

@@ -86,3 +86,14 @@ def test_class_names_label_the_columns():
 def test_bad_input(kwargs, kind, pattern):
     with pytest.raises(kind, match=pattern):
         plot_label_distribution(**kwargs)
+
+
+def test_colorbar_false_adds_no_axes():
+    import matplotlib.pyplot as plt
+    from ppml_lab.viz import plot_label_distribution
+    fig, ax = plt.subplots()
+    plot_label_distribution([[5, 0], [1, 2]], ax=ax, colorbar=False)
+    assert len(fig.axes) == 1
+    plot_label_distribution([[5, 0], [1, 2]], ax=ax)
+    assert len(fig.axes) == 2
+    plt.close(fig)
