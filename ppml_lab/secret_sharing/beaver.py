@@ -51,7 +51,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._random import SeedLike, as_generator, random_uint64
-from .._validation import check_integer, fail
+from .._validation import check_array, check_integer, fail
 from .additive import MAX_ADDITIVE_SHARES, _ring_sum, additive_share
 from .encoding import RING_MODULUS, Encoding, EncodingOverflowError, encode
 from .shares import Share, _derived_id, check_shares
@@ -398,10 +398,15 @@ def secure_mean(private_values: Sequence[Any], *, rng: SeedLike = None,
     ``total / n``, computed publicly. Nothing but the total is revealed (and the
     total is what the mean reveals anyway).
 
+    If the values are already secret-shared among the parties (each item a list
+    of :class:`~ppml_lab.secret_sharing.Share`, one per party), round 1 is
+    skipped: the parties add their shares locally and open the total.
+
     Parameters
     ----------
-    private_values : sequence of numbers or arrays
-        One value (or array of the same shape) per party, at least 2 parties.
+    private_values : sequence of numbers, arrays, or lists of shares
+        One value (or array of the same shape) per party, at least 2; or at least
+        2 shared values (additive shares among the same parties).
     rng : None, int or numpy Generator, optional
         ``None``: shares from the CSPRNG; a seed is reproducible and **not secure**.
     frac_bits : int, default 20
@@ -412,35 +417,62 @@ def secure_mean(private_values: Sequence[Any], *, rng: SeedLike = None,
     >>> r = secure_mean([52_000.0, 61_500.0, 48_250.0], rng=0)
     >>> round(r.mean, 4), r.cost.rounds, r.cost.messages
     (53916.6667, 2, 12)
+    >>> from ppml_lab.secret_sharing import additive_share
+    >>> shared = [additive_share(v, 3, rng=i) for i, v in enumerate([1.0, 2.0, 4.5, 0.5])]
+    >>> r = secure_mean(shared)
+    >>> r.mean, r.cost.rounds
+    (2.0, 1)
     """
     if isinstance(private_values, (str, bytes)) or not isinstance(private_values,
                                                                   (Sequence, np.ndarray)):
         raise fail("private_values", "a sequence with one value per party", private_values,
                    kind=TypeError)
-    n = check_integer(len(private_values), "len(private_values)", minimum=2,
-                      maximum=MAX_ADDITIVE_SHARES, fix="A mean among parties needs at least 2.")
-    gen = None if rng is None else as_generator(rng)
-    values = [np.asarray(v, dtype=float) if not isinstance(v, (int, float)) else float(v)
-              for v in private_values]
-    total_bound = 2.0**63 / 2.0**frac_bits
-    if float(np.sum(np.abs([np.max(np.abs(v)) for v in values]))) >= total_bound:  # referee
-        raise EncodingOverflowError(f"`private_values` must sum to less than {total_bound:.6g} "
-                                    "in magnitude (the fixed-point range); scale them down.")
-    split = [additive_share(v, n, rng=gen, frac_bits=frac_bits) for v in values]
-    # party j holds split[i][j] for every i; it adds them locally
-    sum_shares = []
-    for j in range(n):
-        total = split[0][j]
-        for i in range(1, n):
-            total = total + split[i][j]
-        sum_shares.append(total)
-    size = int(np.size(values[0]))
-    cost = ProtocolCost(messages=n * (n - 1), bytes=n * (n - 1) * 8 * size, rounds=1) + \
-        _open_cost(n, size)
+    k = check_integer(len(private_values), "len(private_values)", minimum=2,
+                      maximum=MAX_ADDITIVE_SHARES, fix="A mean needs at least 2 values.")
     from .additive import additive_reconstruct
 
+    items = list(private_values)
+    if all(isinstance(v, (list, tuple)) and v and all(isinstance(s, Share) for s in v)
+           for v in items):  # already shared: each party adds its shares, then they open
+        split = [sorted(check_shares(v, "additive", f"private_values[{i}]"),
+                        key=lambda s: s.index) for i, v in enumerate(items)]
+        n = split[0][0].n_shares
+        if any(len(v) != n or v[0].n_shares != n for v in split):
+            raise fail("private_values", f"complete additive sharings among the same {n} "
+                       "parties", items, "Pass every party's share of every value.",
+                       show="sharings of different sizes")
+        sum_shares = [_local_sum([v[j] for v in split]) for j in range(n)]
+        size = int(split[0][0].value.size)
+        total = additive_reconstruct(sum_shares)
+        mean = total / k
+        return SecureMeanResult(float(mean) if np.ndim(mean) == 0 else mean,
+                                _open_cost(n, size), [], sum_shares)
+    values = [check_array(v, f"private_values[{i}]", ndim=np.ndim(items[0]))
+              for i, v in enumerate(items)]
+    if any(v.shape != values[0].shape for v in values):
+        raise fail("private_values", "values of one shape", items,
+                   show=f"shapes {sorted({v.shape for v in values})}")
+    n = k
+    gen = None if rng is None else as_generator(rng)
+    total_bound = 2.0**63 / 2.0**frac_bits
+    if float(np.sum([np.max(np.abs(v)) for v in values])) >= total_bound:  # referee
+        raise EncodingOverflowError(f"`private_values` must sum to less than {total_bound:.6g} "
+                                    "in magnitude (the fixed-point range); scale them down.")
+    split = [additive_share(float(v) if v.ndim == 0 else v, n, rng=gen, frac_bits=frac_bits)
+             for v in values]
+    sum_shares = [_local_sum([split[i][j] for i in range(n)]) for j in range(n)]  # party j adds
+    size = int(values[0].size)
+    cost = ProtocolCost(messages=n * (n - 1), bytes=n * (n - 1) * 8 * size, rounds=1) + \
+        _open_cost(n, size)
     total = additive_reconstruct(sum_shares)
     mean = total / n
     return SecureMeanResult(float(mean) if np.ndim(mean) == 0 else mean, cost,
                             [split[i][0] for i in range(n)], sum_shares)
 
+
+def _local_sum(shares: list[Share]) -> Share:
+    """One party adds the shares it holds (of different values): a share of their sum."""
+    total = shares[0]
+    for s in shares[1:]:
+        total = total + s
+    return total

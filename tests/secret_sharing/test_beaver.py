@@ -202,3 +202,26 @@ def test_bad_dealer_and_parameters():
         secure_mean([5.0])
     with pytest.raises(TypeError, match="`private_values`"):
         secure_mean("12")
+
+
+def test_secure_mean_of_values_already_shared():
+    values = [np.array([1.0, -2.0]), np.array([3.0, 4.0]), np.array([5.5, 0.0]),
+              np.array([-1.5, 2.0])]
+    shared = [additive_share(v, 3, rng=i) for i, v in enumerate(values)]
+    result = secure_mean(shared)
+    assert result.mean.tolist() == [2.0, 1.0]
+    assert result.cost == ProtocolCost(messages=6, bytes=6 * 8 * 2, rounds=1)
+    assert result.received_by_party_1 == []
+    with pytest.raises(ValueError, match="same 3 parties"):
+        secure_mean([shared[0], additive_share(values[1], 4, rng=0)])
+    with pytest.raises(ValueError, match="all 3 parties|complete"):
+        secure_mean([shared[0], shared[1][:2]])
+
+
+def test_secure_mean_bad_values():
+    with pytest.raises(ValueError, match="one shape"):
+        secure_mean([np.ones(2), np.ones(3)])
+    with pytest.raises(ValueError, match="`private_values\\[1\\]`"):
+        secure_mean([1.0, np.nan])
+    with pytest.raises(TypeError, match="`private_values\\[0\\]`"):
+        secure_mean([True, 1.0])
