@@ -22,6 +22,7 @@ from .federated_explorer import FederatedExplorer, plot_client_views, plot_feder
 from .private_federated import (DPFedAvgExplorer, plot_dp_fedavg_curve, plot_inversion_quality,
                                plot_noise_at_epsilon, plot_recovered_digits)
 from .training import DPTrainingExplorer, plot_accuracy_curve
+from .homomorphic import KeySizeExplorer, plot_aggregation_cost, plot_key_size_costs
 from .anonymisation import LinkageExplorer, ReconstructionExplorer, plot_differencing, plot_disclosure, plot_linkage, plot_reconstruction, plot_uniqueness  # noqa: E501
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "FederatedExplorer", "plot_federated_curves", "plot_client_views",
     "DPFedAvgExplorer", "plot_dp_fedavg_curve", "plot_noise_at_epsilon", "plot_recovered_digits",
     "plot_inversion_quality",
+    "KeySizeExplorer", "plot_key_size_costs", "plot_aggregation_cost",
     "LinkageExplorer", "ReconstructionExplorer", "plot_differencing", "plot_disclosure", "plot_linkage", "plot_reconstruction", "plot_uniqueness",  # noqa: E501
 ]
