@@ -153,18 +153,19 @@ class LaplaceMechanism:
         given = self.grid is not None
         grid = check_power_of_two(self.grid, "grid") if given else _default_grid(
             self.sensitivity, self.scale)
-        # neighbours' true values differ by <= sensitivity; rounded to the grid (half up),
-        # by <= ceil(sensitivity / grid) steps
-        grid_sensitivity = math.ceil(Fraction(self.sensitivity) / Fraction(grid))
-        tau = Fraction(grid_sensitivity) / Fraction(self.epsilon)
-        if tau > 2**40:
-            name = "grid" if given else "epsilon"
-            raise fail(name, "coarse enough for the integer sampler when secure=True (at "
-                       "most 2**40 grid steps per noise scale)", self.grid if given
-                       else self.epsilon, "Pass a coarser power-of-two grid (at least "
-                       f"{2.0**math.ceil(math.log2(self.scale) - 40):g})." if given else
-                       "Such a tiny epsilon is not supported by secure=True; use e.g. "
-                       "epsilon >= 1e-9.")
+        grid_sensitivity, tau = _grid_terms(self.sensitivity, self.epsilon, grid)
+        if tau > _MAX_GRID_SCALE:
+            if given:
+                coarser = grid
+                while _grid_terms(self.sensitivity, self.epsilon, coarser)[1] > _MAX_GRID_SCALE:
+                    coarser *= 2.0
+                raise fail("grid", "coarse enough for the integer sampler (at most 2**40 grid "
+                           "steps per noise scale when secure=True)", grid,
+                           f"Pass a coarser power of two, at least grid=2**"
+                           f"{int(math.log2(coarser))}, or leave grid out.")
+            raise fail("epsilon", ">= 2e-9 when secure=True (a smaller epsilon puts more than "
+                       "2**40 grid steps in the noise scale, beyond the integer sampler)",
+                       self.epsilon, "Use a larger epsilon, or secure=False.")
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "_grid_sensitivity", grid_sensitivity)
         object.__setattr__(self, "_grid_scale", _round_up_scale(tau))
@@ -252,6 +253,19 @@ class LaplaceMechanism:
         return _as_output(noisy, value)
 
 
+_MAX_GRID_SCALE = 2**40  # noise scale in grid steps; the sampler's terms stay below 2**48
+
+
+def _grid_terms(sensitivity: float, epsilon: float, grid: float) -> tuple[int, Fraction]:
+    """``ceil(sensitivity / grid)`` and ``tau = that / epsilon``, exactly.
+
+    Neighbours' true values differ by at most ``sensitivity``; rounded to the grid (half up,
+    i.e. ``floor(v + 1/2)``) they differ by at most ``ceil(sensitivity / grid)`` steps.
+    """
+    grid_sensitivity = math.ceil(Fraction(sensitivity) / Fraction(grid))
+    return grid_sensitivity, Fraction(grid_sensitivity) / Fraction(epsilon)
+
+
 def _default_grid(sensitivity: float, scale: float) -> float:
     """The largest power of two at or below ``min(sensitivity, scale) / 1024``."""
     mantissa, exponent = math.frexp(min(sensitivity, scale))  # = mantissa * 2**exponent
@@ -280,9 +294,11 @@ def _snap_to_grid(x: np.ndarray, grid: float) -> np.ndarray:
     with np.errstate(over="ignore"):
         steps = x / grid
     if steps.size and not np.all(np.abs(steps) <= _MAX_GRID_STEPS):
-        raise fail("value", f"within 2**52 grid steps of 0 for grid={grid:g} (beyond, the "
-                   "grid's points are not exact doubles)", x, "Pass a coarser grid (grid=...) "
-                   "or rescale the value.")
+        worst = float(np.max(np.abs(x)))
+        raise fail("value", f"within 2**52 grid steps of 0, |value| <= {_MAX_GRID_STEPS * grid:g}"
+                   f" for grid={grid:g} (beyond, the grid's points are not exact doubles)", x,
+                   "Pass a coarser grid (grid=...) or rescale the value.",
+                   show=f"a value of magnitude {worst:g}")
     floor = np.floor(steps)
     return (floor + (steps - floor >= 0.5)).astype(np.int64)
 
