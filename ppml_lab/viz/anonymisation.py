@@ -150,7 +150,7 @@ def plot_linkage(result: LinkageResult, *, axes: Any = None) -> np.ndarray:
     wrong = result.n_unique_matches - result.n_correct
     counts = (result.n_correct, wrong, result.n_ambiguous, result.n_unmatched)
     _bars(axes[1], "linkage-voters", _OUTCOMES, [c / voters for c in counts],
-          [VERMILLION, ORANGE, GREY, BLUE], ylim=(0.0, 0.75), xlabel="", ylabel="share of voters",
+          [VERMILLION, ORANGE, GREY, BLUE], ylim=(0.0, 1.12), xlabel="", ylabel="share of voters",
           formatter=FuncFormatter(_percent),
           title=(f"Voters: {result.n_correct:,} named correctly, {result.n_diagnosis_learned:,} "
                  "diagnoses pinned down"),
@@ -310,8 +310,8 @@ def plot_reconstruction(point: ReconstructionPoint, *, axes: Any = None) -> np.n
     else:
         drawn["image"].set_data(grid)
     wrong = int(np.sum(point.recovered != point.secret))
-    ax.set_title(f"One database: {wrong} of {point.secret.size} bits wrong (vermillion)",
-                 fontsize=_TITLE_SIZE)
+    ax.set_title(f"One database: {wrong} of {point.secret.size} bits wrong\n"
+                 "(vermillion; right ones blue for 1, grey for 0)", fontsize=_TITLE_SIZE)
     return axes
 
 

@@ -29,6 +29,7 @@ PRESSES = 4
 # every notebook with an explorer, and the slider to move (epsilon where there is one)
 CONTROLS = {
     "00_start_here.ipynb": "epsilon",
+    "01_why_anonymization_fails.ipynb": "noise",
     "02_randomized_response.ipynb": "epsilon",
     harness.DEFAULT_NOTEBOOK.name: "epsilon",
     "04_composition_and_budgets.ipynb": "noise_multiplier",
