@@ -89,30 +89,32 @@ def additive_share(secret: Any, n_shares: int, *, rng: SeedLike = None,
     """
     n_shares = check_integer(n_shares, "n_shares", minimum=2, maximum=MAX_ADDITIVE_SHARES,
                              fix="Pass e.g. n_shares=3 (one share alone would be the secret).")
-    arr = secret
-    if isinstance(secret, np.ndarray) and secret.dtype.kind == "f" and secret.size > CHUNK:
-        # large float arrays: encode block by block inside the loop (cache-resident)
-        arr = check_array(secret, "secret", dtype=np.float64, allow_empty=True)
-        encoding = Encoding(RING_MODULUS, check_integer(frac_bits, "frac_bits", minimum=0,
-                                                        maximum=62), "float", False)
-        flat_x = np.ascontiguousarray(arr).reshape(-1)
+    if isinstance(secret, np.ndarray) and secret.dtype.kind in "iuf" and secret.size > CHUNK:
+        # large arrays: encode block by block inside the loop (cache-resident, no copy)
+        arr = check_array(secret, "secret", dtype=None)
+        kind = "float" if arr.dtype.kind == "f" else ("raw" if arr.dtype == np.uint64 else "int")
+        if kind == "float":
+            frac_bits = check_integer(frac_bits, "frac_bits", minimum=0, maximum=62)
+        encoding = Encoding(RING_MODULUS, frac_bits if kind == "float" else 0, kind, False)
+        flat = np.ascontiguousarray(arr).reshape(-1)
         shape = arr.shape
     else:
         values, encoding = encode(secret, frac_bits=frac_bits, modulus=RING_MODULUS)
-        flat_x, shape = None, values.shape
-        flat = values.reshape(-1)
+        kind, flat, shape = "elements", values.reshape(-1), values.shape
     stream = UniformWords(rng)
     size = int(np.prod(shape, dtype=np.int64))
     out = np.empty((n_shares, size), dtype=np.uint64)
-    scratch = np.empty(min(size, CHUNK))
+    scratch = np.empty(min(size, CHUNK)) if kind == "float" else None
     with np.errstate(over="ignore"):
         for start in range(0, size, CHUNK):  # block by block: temporaries stay in the cache
             stop = min(start + CHUNK, size)
-            last = out[-1, start:stop]
-            if flat_x is not None:  # s_n = encode(x), then subtract the random shares
-                if not _encode_block(flat_x[start:stop], frac_bits, RING_MODULUS,
+            last = out[-1, start:stop]  # s_n = the encoded secret minus the random shares
+            if kind == "float":
+                if not _encode_block(flat[start:stop], frac_bits, RING_MODULUS,
                                      scratch[:stop - start], last.view(np.int64)):
                     encode(arr, frac_bits=frac_bits)  # raises the overflow error
+            elif kind == "int":
+                last.view(np.int64)[...] = flat[start:stop]  # two's complement
             else:
                 last[...] = flat[start:stop]
             for k in range(n_shares - 1):  # s_1 .. s_{n-1} uniform

@@ -65,6 +65,13 @@ def test_large_arrays_blockwise(rng):
     assert np.all(np.abs(additive_reconstruct(shares) - x) <= 2.0**-21)
     u = np.random.default_rng(4).integers(0, 2**64 - 1, size=150_000, dtype=np.uint64)
     assert np.array_equal(additive_reconstruct(additive_share(u, 4, rng=rng)), u)
+    i = np.random.default_rng(5).integers(-2**31, 2**31, size=(2, 70_000)).astype(np.int32)
+    back = additive_reconstruct(additive_share(i, 3, rng=rng))
+    assert back.dtype == np.int64 and np.array_equal(back, i)
+    with pytest.raises(ValueError, match="NaN"):
+        additive_share(np.where(np.arange(100_000) == 99_000, np.nan, 1.0), 3, rng=rng)
+    with pytest.raises(TypeError, match="booleans"):
+        additive_share(np.ones(100_000, dtype=bool), 3, rng=rng)
 
 
 def test_seeded_is_reproducible_and_default_is_fresh():
