@@ -41,11 +41,14 @@ from ppml_lab.viz import (CompositionExplorer, DPTrainingExplorer,  # noqa: E402
                           RandomizedResponseExplorer)
 from ppml_lab.viz import FederatedExplorer  # noqa: E402
 from ppml_lab.viz import DPFedAvgExplorer  # noqa: E402
+from ppml_lab.viz import LinkageExplorer, ReconstructionExplorer, anonymisation  # noqa: E402
+from ppml_lab.attacks import reconstruction  # noqa: E402
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
              CompositionExplorer, DPTrainingExplorer, MembershipExplorer, FederatedExplorer]
 EXPLORERS.append(DPFedAvgExplorer)
+EXPLORERS += [LinkageExplorer, ReconstructionExplorer]
 CACHES = [experiments._noise_scales, composition_experiments._curves,
           composition_experiments._basic_steps, logistic._noise_multiplier,
           training_experiments._baseline, training_experiments._fit_scores,
@@ -54,6 +57,7 @@ CACHES = [experiments._noise_scales, composition_experiments._curves,
           federated_experiments._centralised]
 CACHES += [private_experiments._run, private_experiments._epsilons,
            private_experiments._curve, private_experiments._epsilon_table]
+CACHES += [reconstruction._curve, anonymisation._linkage, anonymisation._linkage_tables]
 
 
 def clear_caches() -> None:
