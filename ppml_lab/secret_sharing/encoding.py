@@ -213,6 +213,9 @@ def encode(secret: Any, *, frac_bits: int = DEFAULT_FRAC_BITS, modulus: int = RI
             raise _overflow(name, arr, np.array(True), enc)
         return _signed_to_elements(np.array(secret, dtype=np.int64), modulus), enc
     arr = check_array(secret, name, dtype=None, allow_empty=True)
+    if arr.dtype == np.uint64 and not isinstance(secret, (np.ndarray, np.generic)):
+        # a list of Python ints that numpy could only hold as uint64: beyond the int range
+        raise _overflow(name, arr, arr >= np.uint64(2**63), Encoding(modulus, 0, "int", scalar))
     if arr.dtype == np.uint64:
         enc = Encoding(modulus, 0, "raw", scalar)
         if enc.field and arr.size and int(arr.max()) >= FIELD_PRIME:

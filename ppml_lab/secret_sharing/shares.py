@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._random import SeedLike, random_uint64
-from .._validation import check_array, fail
+from .._validation import check_array, check_integer, fail
 from .encoding import RING_MODULUS, Encoding, encode
 from .field import field_add, field_mul, field_neg
 
@@ -100,9 +100,16 @@ class Share:
         if not isinstance(v, np.ndarray) or v.dtype != np.uint64:
             raise fail("value", "a numpy uint64 array of ring or field elements", v,
                        "Build shares with additive_share or shamir_split.", kind=TypeError)
+        if not isinstance(self.encoding, Encoding):
+            raise fail("encoding", "an Encoding", self.encoding, kind=TypeError)
         if self.encoding.field and v.size and int(v.max()) >= self.encoding.modulus:
             raise fail("value", "field elements below 2**61 - 1", v,
                        "This share was altered; use the shares shamir_split returned.")
+        if not isinstance(self.split_id, str):
+            raise fail("split_id", "a string", self.split_id, kind=TypeError)
+        check_integer(self.n_shares, "n_shares", minimum=1)
+        check_integer(self.threshold, "threshold", minimum=1, maximum=self.n_shares)
+        check_integer(self.index, "index", minimum=1)
         if self.scheme not in ("additive", "shamir"):
             raise fail("scheme", "'additive' or 'shamir'", self.scheme)
         if not 1 <= self.index <= (self.n_shares if self.scheme == "additive" else 2**32):

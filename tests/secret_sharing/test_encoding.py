@@ -115,6 +115,13 @@ def test_overflow_is_a_value_error_and_overflow_error():
         encode(1e20)
 
 
+def test_python_int_lists_beyond_the_range_are_not_taken_as_raw():
+    with pytest.raises(EncodingOverflowError, match="1 value\\(s\\) out of range"):
+        encode([2**63, 5])
+    v, enc = encode(np.array([2**63, 5], dtype=np.uint64))  # an explicit uint64 array is raw
+    assert enc.kind == "raw"
+
+
 @pytest.mark.parametrize("n, modulus", [(2**63, RING_MODULUS), (-2**63 - 1, RING_MODULUS),
                                         (2**60, P), (-2**60, P), (10**30, RING_MODULUS)])
 def test_integer_overflow(n, modulus):
