@@ -202,13 +202,28 @@ def reference_discrete_laplace(scale_numerator: int, scale_denominator: int = 1,
 # --------------------------------------------------------------------------------------------
 
 class _Words:
-    """Uniform 64-bit words: ChaCha20 under an os.urandom key, or PCG64 when seeded."""
+    """Uniform 64-bit words: ChaCha20 under an os.urandom key, or PCG64 when seeded.
+
+    The CSPRNG words are drawn in blocks of at least ``_BLOCK`` (one fresh key per block) and
+    served in order, so that a small sample does not pay for dozens of cipher set-ups; the
+    seeded words are drawn exactly as asked (reproducible streams).
+    """
+
+    _BLOCK = 8192
 
     def __init__(self, rng: SeedLike) -> None:
         self._gen = None if rng is None else as_generator(rng)
+        self._buffer = np.empty(0, dtype=np.uint64)
 
     def words(self, n: int) -> np.ndarray:
-        return random_uint64(n, rng=self._gen)
+        if self._gen is not None:
+            return random_uint64(n, rng=self._gen)
+        if n > self._buffer.size:
+            extra = n - self._buffer.size
+            fresh = random_uint64(extra if extra >= self._BLOCK else extra + self._BLOCK)
+            self._buffer = np.concatenate([self._buffer, fresh]) if self._buffer.size else fresh
+        out, self._buffer = self._buffer[:n], self._buffer[n:]  # disjoint views
+        return out
 
     def below(self, m: int, n: int) -> np.ndarray:
         """``n`` uniform integers in ``[0, m)``, ``1 <= m < 2**64``, by rejection (exact)."""
