@@ -36,7 +36,8 @@ from ..attacks.differencing import DifferencingResult
 from ..attacks.linkage import (BIRTH_LEVELS, CLASS_SIZE_BINS, ZIP_LEVELS, LinkageResult,
                                UniquenessTable, linkage_attack)
 from ..attacks.reconstruction import ReconstructionPoint, reconstruction_curve
-from ..datasets import hospital_records, synthetic_population, voter_list
+from ..datasets import (Population, VoterList, hospital_records, synthetic_population,
+                        voter_list)
 from ._explorer import Explorer, StaticFigure
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, GREY, ORANGE, VERMILLION, _get_ax,
                     _get_axes, _percent, _reusable)
@@ -324,10 +325,18 @@ def _linkage_tables(n: int, voter_fraction: float, release_fraction: float, seed
             voter_list(people, voter_fraction, rng=seed + 2))
 
 
+#: Tables passed to a LinkageExplorer, by id (kept alive by the explorer that holds them).
+_GIVEN: dict[int, Any] = {}
+
+
 @functools.lru_cache(maxsize=256)
 def _linkage(n: int, voter_fraction: float, release_fraction: float, seed: int,
-             zip_digits: int, birth: str, sex: bool) -> LinkageResult:
-    release, voters = _linkage_tables(n, voter_fraction, release_fraction, seed)
+             zip_digits: int, birth: str, sex: bool, given: tuple[int, int] | None = None
+             ) -> LinkageResult:
+    if given is None:
+        release, voters = _linkage_tables(n, voter_fraction, release_fraction, seed)
+    else:
+        release, voters = _GIVEN[given[0]], _GIVEN[given[1]]
     qis = ("zip", "birth_date", "sex") if sex else ("zip", "birth_date")
     return linkage_attack(release, voters, qis, zip_digits=zip_digits, birth=birth)
 
@@ -340,7 +349,8 @@ class LinkageExplorer(Explorer):
     (released or withheld). The release is the hospital records of half of a
     synthetic population of ``n`` people (:func:`~ppml_lab.datasets.hospital_records`),
     the voter list 60% of its adults; both are fixed (the explorer's seed),
-    so only the generalisation changes. Left panel: how many records share
+    so only the generalisation changes. Pass ``release`` and ``voters`` to
+    explore tables of your own instead (e.g. the ones a notebook already made). Left panel: how many records share
     their quasi-identifiers with how many others; right: what the join names.
     Each setting is computed once (about 40 ms) and cached.
 
@@ -350,6 +360,9 @@ class LinkageExplorer(Explorer):
     birth : str, default "day"
     sex : {"released", "withheld"}, default "released"
     n : int, default 100_000
+    release : Population, optional
+        The "de-identified" records; with ``voters``, replaces the generated tables.
+    voters : VoterList, optional
     rng : None, int or numpy.random.Generator
     dpi : float, default 90
 
@@ -371,8 +384,26 @@ class LinkageExplorer(Explorer):
     static_values = ("day", "year", "decade")
 
     def __init__(self, *, zip_digits: int = 5, birth: str = "day", sex: str = "released",
-                 n: int = 100_000, rng: SeedLike = None, dpi: float = 90.0) -> None:
+                 n: int = 100_000, release: Population | None = None,
+                 voters: VoterList | None = None, rng: SeedLike = None,
+                 dpi: float = 90.0) -> None:
         self.n = check_integer(n, "n", minimum=100, maximum=10**6, fix="Pass e.g. n=100_000.")
+        if (release is None) != (voters is None):
+            raise fail("voters" if voters is None else "release",
+                       "given together with the other table", None,
+                       "Pass both release= and voters=, or neither.", kind=TypeError,
+                       show="only one of release and voters")
+        self._given: tuple[int, int] | None = None
+        if release is not None:
+            if not isinstance(release, Population):
+                raise fail("release", "a Population", release,
+                           "Pass e.g. hospital_records(population).", kind=TypeError)
+            if not isinstance(voters, VoterList):
+                raise fail("voters", "a VoterList", voters, "Pass e.g. voter_list(population).",
+                           kind=TypeError)
+            self._tables = (release, voters)  # keeps them alive while their ids are cached
+            _GIVEN[id(release)], _GIVEN[id(voters)] = release, voters
+            self._given = (id(release), id(voters))
         super().__init__(rng=rng, dpi=dpi, zip_digits=zip_digits, birth=birth, sex=sex)
 
     def _make_controls(self) -> dict[str, widgets.Widget]:
@@ -391,7 +422,7 @@ class LinkageExplorer(Explorer):
 
     def _compute(self, values: dict[str, Any], seed: int) -> LinkageResult:
         return _linkage(self.n, 0.6, 0.5, seed % 2**31, values["zip_digits"], values["birth"],
-                        values["sex"] == "released")
+                        values["sex"] == "released", self._given)
 
     def _plot(self, result: Any, axes: np.ndarray) -> None:
         plot_linkage(result, axes=axes)

@@ -183,3 +183,15 @@ def test_explorers_refuse_values_outside_their_sliders(reconstruction_explorer, 
         ReconstructionExplorer(queries=333, rng=0)
     with pytest.raises(ValueError, match="`n`"):
         LinkageExplorer(n=10)
+
+
+def test_linkage_explorer_on_given_tables_matches_the_attack(people):
+    release, voters = hospital_records(people, rng=5), voter_list(people, rng=5)
+    ex = LinkageExplorer(release=release, voters=voters, rng=0)
+    assert ex.result == linkage_attack(release, voters)
+    ex.set(zip_digits=3)
+    assert ex.result == linkage_attack(release, voters, zip_digits=3)
+    with pytest.raises(TypeError, match="release"):
+        LinkageExplorer(voters=voters)
+    with pytest.raises(TypeError, match="`release`"):
+        LinkageExplorer(release=voters, voters=voters)
