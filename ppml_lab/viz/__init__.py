@@ -22,10 +22,12 @@ from .federated_explorer import FederatedExplorer, plot_client_views, plot_feder
 from .private_federated import (DPFedAvgExplorer, plot_dp_fedavg_curve, plot_inversion_quality,
                                plot_noise_at_epsilon, plot_recovered_digits)
 from .training import DPTrainingExplorer, plot_accuracy_curve
+from .secret_sharing import ThresholdExplorer, plot_coalition_view, plot_coalitions
 from .homomorphic import KeySizeExplorer, plot_aggregation_cost, plot_key_size_costs
 from .anonymisation import LinkageExplorer, ReconstructionExplorer, plot_differencing, plot_disclosure, plot_linkage, plot_reconstruction, plot_uniqueness  # noqa: E501
 
 __all__ = [
+    "ThresholdExplorer", "plot_coalitions", "plot_coalition_view",
     "Explorer",
     "NoisyCountExplorer",
     "RandomizedResponseExplorer",
