@@ -138,6 +138,12 @@ def _ring_sum(shares: Sequence[Share]) -> np.ndarray:
 def additive_reconstruct(shares: Sequence[Share]) -> Any:
     """Add all shares of one split and decode the secret.
 
+    Additive sharing has no redundancy: a share whose *value* was altered (same
+    shape, same metadata) gives a wrong secret, and nothing can tell. Shamir
+    sharing with more than ``threshold`` shares detects it
+    (:func:`~ppml_lab.secret_sharing.shamir_combine`); against active cheaters real
+    protocols add MACs (SPDZ), which this educational code does not.
+
     Raises
     ------
     ValueError
