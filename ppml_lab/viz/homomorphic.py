@@ -24,7 +24,8 @@ from .._validation import check_integer, fail
 from ..he.experiments import (DEFAULT_KEY_SIZES, KeySizeCosts, KeySizePoint, format_seconds,
                               key_size_costs)
 from ._explorer import Explorer, StaticFigure
-from .plots import BLUE, GREY, ORANGE, VERMILLION, _TITLE_SIZE, _get_ax
+from .plots import (_DRAWN, _TITLE_SIZE, BLUE, GREY, ORANGE, VERMILLION, _get_ax,
+                    _reusable)
 
 __all__ = ["plot_key_size_costs", "plot_aggregation_cost", "KeySizeExplorer"]
 
@@ -67,22 +68,11 @@ def plot_key_size_costs(result: KeySizeCosts, *, ax: Axes | None = None,
     if current is not None and not isinstance(current, KeySizePoint):
         current = result.at(current)
     ax = _get_ax(ax)
-    ax.cla()
     bits = np.asarray(result.bits, dtype=float)
-    series = [("encrypt one number", result.encrypt_seconds, VERMILLION, "o"),
-              ("decrypt one (CRT)", result.decrypt_seconds, ORANGE, "s"),
-              ("add two ciphertexts", result.add_seconds, BLUE, "^")]
-    for label, values, color, marker in series:
-        ax.plot(bits, values, color=color, marker=marker, markersize=5, linewidth=1.8,
-                label=label)
-    ax.axhline(result.plain_add_seconds, color=GREY, linestyle="--", linewidth=1.2,
-               label="add two float64 (numpy)")
+    colors = (VERMILLION, ORANGE, BLUE)
     if current is not None:
-        ax.axvline(current.bits, color=GREY, linestyle=":", linewidth=1.0)
-        for values, color in zip((current.encrypt_seconds, current.decrypt_seconds,
-                                  current.add_seconds), (VERMILLION, ORANGE, BLUE)):
-            ax.plot([current.bits], [values], marker="o", markersize=10, markerfacecolor="none",
-                    markeredgecolor=color, markeredgewidth=2.0, linestyle="none")
+        now_x = [current.bits]
+        now_y = (current.encrypt_seconds, current.decrypt_seconds, current.add_seconds)
         strength = (f"about {current.security_bits}-bit security" if current.security_bits
                     else "not secure")
         title = (f"{current.bits}-bit key ({strength}):\nencrypt "
@@ -90,21 +80,44 @@ def plot_key_size_costs(result: KeySizeCosts, *, ax: Axes | None = None,
                  f"{format_seconds(current.add_seconds)}, decrypt "
                  f"{format_seconds(current.decrypt_seconds)}")
     else:
+        now_x, now_y = [np.nan], (np.nan, np.nan, np.nan)
         title = "Paillier:\ntime per operation against key size"
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.xaxis.set_major_locator(FixedLocator(bits))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
-    ax.set_xlim(bits[0] / 1.3, bits[-1] * 1.3)
-    ax.set_ylim(result.plain_add_seconds / 3, max(result.encrypt_seconds) * 300)
-    _seconds_axis(ax)
-    ax.set_xlabel("key size: bits of n")
-    ax.set_ylabel("time per operation (log scale)")
-    ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    signature = ("key_size_costs", id(result), result.bits)
+    drawn = _reusable(ax, signature)
+    if drawn is None:  # first drawing on these axes: everything
+        ax.cla()
+        series = [("encrypt one number", result.encrypt_seconds, "o"),
+                  ("decrypt one (CRT)", result.decrypt_seconds, "s"),
+                  ("add two ciphertexts", result.add_seconds, "^")]
+        for (label, values, marker), color in zip(series, colors):
+            ax.plot(bits, values, color=color, marker=marker, markersize=5, linewidth=1.8,
+                    label=label)
+        ax.axhline(result.plain_add_seconds, color=GREY, linestyle="--", linewidth=1.2,
+                   label="add two float64 (numpy)")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(bits))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
+        ax.set_xlim(bits[0] / 1.3, bits[-1] * 1.3)
+        ax.set_ylim(result.plain_add_seconds / 3, max(result.encrypt_seconds) * 300)
+        _seconds_axis(ax)
+        ax.set_xlabel("key size: bits of n")
+        ax.set_ylabel("time per operation (log scale)")
+        ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        drawn = {"now": ax.axvline(now_x[0], color=GREY, linestyle=":", linewidth=1.0)}
+        for i, (y, color) in enumerate(zip(now_y, colors)):
+            drawn[f"mark{i}"], = ax.plot(now_x, [y], marker="o", markersize=10,
+                                         markerfacecolor="none", markeredgecolor=color,
+                                         markeredgewidth=2.0, linestyle="none", zorder=4)
+        _DRAWN[ax] = (signature, drawn)
+    else:  # the same curves: move the marks only
+        drawn["now"].set_xdata([now_x[0]] * 2)
+        for i, y in enumerate(now_y):
+            drawn[f"mark{i}"].set_data(now_x, [y])
     ax.set_title(title, fontsize=_TITLE_SIZE)
     return ax
 
@@ -132,25 +145,36 @@ def plot_aggregation_cost(point: KeySizePoint, *, ax: Axes | None = None, n_clie
     dimension = check_integer(dimension, "dimension", minimum=1, maximum=10**9)
     cost = point.aggregation(n_clients, dimension)
     ax = _get_ax(ax)
-    ax.cla()
-    labels = ["plaintext sum (numpy)", "one client encrypts its update",
-              f"server adds {n_clients} encrypted updates", "key holder decrypts the sum"]
     values = [cost.plain_seconds, cost.client_seconds, cost.server_seconds,
               cost.decrypt_seconds]
-    colors = [GREY, VERMILLION, BLUE, ORANGE]
-    y = np.arange(len(labels))[::-1]
-    ax.barh(y, values, color=colors, height=0.6)
-    ax.set_xscale("log")
-    # a fixed range (1 us to 1 day) keeps the bars comparable as the key size changes
-    ax.set_xlim(1e-6, 86400.0)
-    for yi, v in zip(y, values):
-        ax.text(v * 1.4, yi, format_seconds(v), va="center", fontsize=9)
-    ax.set_yticks(y, labels, fontsize=9)
-    ax.xaxis.set_major_locator(FixedLocator([1e-6, 1e-3, 1.0, 60.0, 3600.0, 86400.0]))
-    _seconds_axis(ax, "x")
-    ax.set_xlabel("time (log scale)")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    y = np.arange(len(values))[::-1]
+    signature = ("aggregation_cost", n_clients, dimension)
+    drawn = _reusable(ax, signature)
+    if drawn is None:  # first drawing on these axes: everything
+        ax.cla()
+        labels = ["plaintext sum (numpy)", "one client encrypts its update",
+                  f"server adds {n_clients} encrypted updates", "key holder decrypts the sum"]
+        bars = ax.barh(y, values, color=[GREY, VERMILLION, BLUE, ORANGE], height=0.6)
+        ax.set_xscale("log")
+        # a fixed range (1 us to 1 day) keeps the bars comparable as the key size changes
+        ax.set_xlim(1e-6, 86400.0)
+        ax.set_yticks(y, labels, fontsize=9)
+        ax.xaxis.set_major_locator(FixedLocator([1e-6, 1e-3, 1.0, 60.0, 3600.0, 86400.0]))
+        _seconds_axis(ax, "x")
+        ax.set_xlabel("time (log scale)")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        drawn = {}
+        for i, (bar, yi, v) in enumerate(zip(bars.patches, y, values)):
+            drawn[f"bar{i}"] = bar
+            drawn[f"text{i}"] = ax.text(v * 1.4, yi, format_seconds(v), va="center",
+                                        fontsize=9)
+        _DRAWN[ax] = (signature, drawn)
+    else:  # the same rows: new lengths and labels
+        for i, (yi, v) in enumerate(zip(y, values)):
+            drawn[f"bar{i}"].set_width(v)
+            drawn[f"text{i}"].set_position((v * 1.4, yi))
+            drawn[f"text{i}"].set_text(format_seconds(v))
     up, plain = cost.bytes_up / 1e6, cost.bytes_plain / 1e6
     ax.set_title(f"One round: {n_clients} clients x {dimension:,} weights, {point.bits}-bit key"
                  f"\nupload {up:,.1f} MB of ciphertexts vs {plain:,.1f} MB of float64 "

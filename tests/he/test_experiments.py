@@ -79,3 +79,22 @@ def test_explorer_moves_without_measuring_again():
         ex.set(bits=1024)
     fig = ex.static_figure()
     assert len(fig.subfigs) == 2
+
+
+def test_moves_redraw_in_place_like_a_full_drawing():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "viz"))
+    from frame_checks import frames
+
+    ex = KeySizeExplorer(key_sizes=SIZES, bits=128, n_repeats=2, rng=3)
+    tokens = ex._tokens
+    ex.set(bits=512)
+    assert ex._tokens == tokens  # the same artists, moved: blitting, not a new drawing
+    png, blit, full = frames(ex)
+    assert abs(png - blit).mean() < 1.0
+    assert (blit != full).any(axis=2).mean() < 2e-3
+    ex.set(bits=256)
+    assert "256-bit key" in ex._axes[0].get_title()
+    assert ex._axes[1].texts[1].get_text() == format_seconds(ex.result.aggregation().client_seconds)
