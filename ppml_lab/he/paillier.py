@@ -93,6 +93,7 @@ class PublicKey:
     """
 
     n: int
+    _n_squared: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.n, (bool,)) or not isinstance(self.n, numbers.Integral):
@@ -102,6 +103,7 @@ class PublicKey:
             raise fail("n", "an odd modulus >= 15 (a product of two odd primes)", self.n,
                        "Build keys with paillier_keygen(bits).")
         object.__setattr__(self, "n", int(self.n))
+        object.__setattr__(self, "_n_squared", self.n * self.n)  # used by every operation
 
     @property
     def g(self) -> int:
@@ -111,7 +113,7 @@ class PublicKey:
     @property
     def n_squared(self) -> int:
         """The ciphertext modulus ``n**2``."""
-        return self.n * self.n
+        return self._n_squared
 
     @property
     def bits(self) -> int:
