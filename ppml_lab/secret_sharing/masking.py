@@ -9,8 +9,7 @@ Each function is one step of Bonawitz et al. (2017), written to be read:
 * :func:`mask_into` -- the PRG: the seed stretched into 64-bit words (the
   ChaCha20 keystream, exactly :func:`ppml_lab._random.expand_seed`, written into
   a reused buffer because this is the protocol's hot loop);
-* :class:`MaskAdder` -- adds ``sign * PRG(seed)`` to rows of the masked inputs
-  (the PRG runs on the calling thread while a second thread does the adds);
+* :func:`add_mask` -- ``row += sign * PRG(seed)`` in the ring ``Z_{2^64}``;
 * :func:`pair_sign` -- +1 for the smaller index of a pair, -1 for the larger,
   so ``+PRG(s_uv)`` and ``-PRG(s_uv)`` cancel in the sum;
 * :func:`seal_bundle` / :func:`open_bundle` -- a client's shares for one other
@@ -28,7 +27,6 @@ Privacy-Preserving Machine Learning. ACM CCS 2017, pp. 1175-1191.
 from __future__ import annotations
 
 import struct
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from cryptography.hazmat.primitives import hashes, serialization
@@ -45,7 +43,7 @@ __all__ = [
     "agree_seed",
     "MaskBuffer",
     "mask_into",
-    "MaskAdder",
+    "add_mask",
     "pair_sign",
     "seal_bundle",
     "open_bundle",
@@ -150,62 +148,18 @@ def mask_into(seed: bytes, buffer: MaskBuffer) -> np.ndarray:
     return buffer.words
 
 
-def _add_rows(target: np.ndarray, words: np.ndarray, rows_signs) -> None:
-    for r, sign in rows_signs:
-        if sign > 0:
-            np.add(target[r], words, out=target[r])  # uint64: wraps around modulo 2**64
-        else:
-            np.subtract(target[r], words, out=target[r])
-
-
-class MaskAdder:
-    """``target[r] += sign * PRG(seed)`` (mod 2**64) for a list of ``(r, sign)``.
-
-    ``add`` expands the seed (:func:`mask_into`) on the calling thread and
-    hands the additions to one worker thread, so the two overlap (the ChaCha20
-    call holds Python's GIL, numpy's additions release it). A few buffers
-    rotate; a buffer is refilled only after its additions are done. Use as a
-    context manager: leaving it waits for every addition.
+def add_mask(row: np.ndarray, words: np.ndarray, sign: int) -> np.ndarray:
+    """``row += sign * words`` in place, modulo ``2**64`` (numpy's uint64 wraps around).
 
     Examples
     --------
-    >>> y = np.zeros((2, 3), dtype=np.uint64)
-    >>> with MaskAdder(y) as adder:
-    ...     adder.add(bytes(32), [(0, +1), (1, -1)])
-    >>> (y[0] + y[1]).tolist()    # +mask and -mask cancel
-    [0, 0, 0]
+    >>> row = np.array([5, 0], dtype=np.uint64)
+    >>> add_mask(row, np.array([7, 1], dtype=np.uint64), -1).tolist()
+    [18446744073709551614, 18446744073709551615]
     """
-
-    def __init__(self, target: np.ndarray, n_buffers: int = 4) -> None:
-        self.target = target
-        self._buffers = [MaskBuffer(target.shape[1]) for _ in range(n_buffers)]
-        self._pending: list[Future | None] = [None] * n_buffers
-        self._next = 0
-        self._pool = ThreadPoolExecutor(max_workers=1)
-
-    def add(self, seed: bytes, rows_signs) -> None:
-        """Add ``sign * PRG(seed)`` to each row ``r`` of ``rows_signs``."""
-        i = self._next
-        self._next = (i + 1) % len(self._buffers)
-        if self._pending[i] is not None:
-            self._pending[i].result()  # its buffer is free again (re-raises a worker error)
-        words = mask_into(seed, self._buffers[i])
-        self._pending[i] = self._pool.submit(_add_rows, self.target, words, list(rows_signs))
-
-    def close(self) -> None:
-        """Wait for every addition and stop the worker."""
-        try:
-            for future in self._pending:
-                if future is not None:
-                    future.result()
-        finally:
-            self._pool.shutdown(wait=True)
-
-    def __enter__(self) -> "MaskAdder":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    if sign > 0:
+        return np.add(row, words, out=row)
+    return np.subtract(row, words, out=row)
 
 
 def pair_sign(u: int, v: int) -> int:

@@ -67,8 +67,8 @@ from .._random import SeedLike, as_generator
 from .._validation import check_array, check_integer, fail
 from .encoding import (DEFAULT_FRAC_BITS, EncodingOverflowError, decode, decode_bytes, encode,
                        encode_bytes, fixed_point_range)
-from .masking import (KEY_BYTES, MaskAdder, agree_seed, keypair, open_bundle, pair_sign,
-                      private_bytes, public_bytes, seal_bundle)
+from .masking import (KEY_BYTES, MaskBuffer, add_mask, agree_seed, keypair, mask_into,
+                      open_bundle, pair_sign, private_bytes, public_bytes, seal_bundle)
 from .field import field_add, field_mul
 from .shamir import lagrange_coefficients, shamir_split
 
@@ -505,15 +505,18 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     t0 = time.perf_counter()
     y = np.empty((k, m), dtype=np.uint64)  # y_u = x_u + PRG(b_u) + sum_v sign(u, v) PRG(s_uv)
     row = {u: i for i, u in enumerate(survivors)}
-    with MaskAdder(y) as adder:
-        for u in survivors:  # each client encodes its update (in range: checked above) ...
-            y[row[u]], encoding = encode(x[u], frac_bits=frac_bits, name="updates")
-            adder.add(self_seeds[u], [(row[u], +1)])  # ... and adds its self-mask PRG(b_u)
-        for u in range(n):
-            for v in range(u + 1, n):
-                ends = [(row[w], pair_sign(w, other)) for w, other in ((u, v), (v, u)) if w in row]
-                if ends:  # (a pair of two dropped clients: nobody sends its mask)
-                    adder.add(agree_seed(mask_keys[u], mask_pub[v]), ends)  # +-PRG(s_uv)
+    buffer = MaskBuffer(m)  # one PRG output buffer, reused (the hot loop allocates nothing)
+    for u in survivors:  # each client encodes its update (in range: checked above) ...
+        y[row[u]], encoding = encode(x[u], frac_bits=frac_bits, name="updates")
+        add_mask(y[row[u]], mask_into(self_seeds[u], buffer), +1)  # ... adds PRG(b_u)
+    for u in range(n):
+        for v in range(u + 1, n):
+            if u in row or v in row:  # (two dropped clients: nobody sends their mask)
+                mask = mask_into(agree_seed(mask_keys[u], mask_pub[v]), buffer)  # PRG(s_uv)
+                if u in row:
+                    add_mask(y[row[u]], mask, pair_sign(u, v))  # +PRG(s_uv) at u
+                if v in row:
+                    add_mask(y[row[v]], mask, pair_sign(v, u))  # -PRG(s_uv) at v
     phases.append(PhaseCost("masked_input", k, y.nbytes, 0, time.perf_counter() - t0))
 
     # ---- phase 4: unmasking -------------------------------------------------------------
@@ -524,20 +527,19 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     # threshold responses reconstruct; one more (when there is one) is checked against
     # their polynomial, so a corrupted share raises instead of giving a wrong sum
     responders = survivors[:threshold + 1]
-    total = np.sum(y, axis=0, dtype=np.uint64, keepdims=True)  # sum_u y_u (one row)
+    total = np.sum(y, axis=0, dtype=np.uint64)  # sum_u y_u
     seeds = _combine({r: responses[r][1] for r in responders}, threshold)
     keys = _combine({r: responses[r][0] for r in responders}, threshold)
-    with MaskAdder(total) as adder:
-        for i, u in enumerate(survivors):  # remove every survivor's self-mask
-            adder.add(decode_bytes(np.asarray(seeds[i]), KEY_BYTES), [(0, -1)])
-        for j, d in enumerate(dropped):  # remove the masks survivors shared with dropped d
-            key = keypair(decode_bytes(np.asarray(keys[j]), KEY_BYTES))
-            if public_bytes(key) != adverts[d][0]:
-                raise ValueError(f"the mask key reconstructed for dropped client {d} does not "
-                                 "match its advertised public key: a share was corrupted.")
-            for u in survivors:  # y_u holds pair_sign(u, d) * PRG(s_ud): subtract it
-                adder.add(agree_seed(key, mask_pub[u]), [(0, -pair_sign(u, d))])
-    learned = decode(total[0], encoding)
+    for i, u in enumerate(survivors):  # remove every survivor's self-mask
+        add_mask(total, mask_into(decode_bytes(seeds[i], KEY_BYTES), buffer), -1)
+    for j, d in enumerate(dropped):  # remove the masks survivors shared with dropped d
+        key = keypair(decode_bytes(keys[j], KEY_BYTES))
+        if public_bytes(key) != adverts[d][0]:
+            raise ValueError(f"the mask key reconstructed for dropped client {d} does not "
+                             "match its advertised public key: a share was corrupted.")
+        for u in survivors:  # y_u holds pair_sign(u, d) * PRG(s_ud): subtract it
+            add_mask(total, mask_into(agree_seed(key, mask_pub[u]), buffer), -pair_sign(u, d))
+    learned = decode(total, encoding)
     phases.append(PhaseCost("unmasking", 2 * k, up, down, time.perf_counter() - t0))
 
     t0 = time.perf_counter()

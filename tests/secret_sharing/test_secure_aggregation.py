@@ -15,7 +15,7 @@ from scipy import stats
 from ppml_lab._random import expand_seed
 from ppml_lab.secret_sharing import secure_aggregation as sa
 from ppml_lab.secret_sharing.encoding import EncodingOverflowError, decode, encode
-from ppml_lab.secret_sharing.masking import (MaskAdder, MaskBuffer, agree_seed, keypair,
+from ppml_lab.secret_sharing.masking import (MaskBuffer, add_mask, agree_seed, keypair,
                                              mask_into, open_bundle, pair_sign, public_bytes,
                                              seal_bundle)
 from ppml_lab.secret_sharing.secure_aggregation import (PHASES, SecureAggregationResult,
@@ -64,11 +64,12 @@ def test_pairwise_masks_cancel_exactly_in_the_ring(n, dim, seed):
     keys = [keypair(gen.bytes(32)) for _ in range(n)]
     pubs = [public_bytes(k) for k in keys]
     masks = np.zeros((n, dim), dtype=np.uint64)
-    with MaskAdder(masks) as adder:  # each client adds its own n - 1 masks (both ends compute)
-        for u in range(n):
-            for v in range(n):
-                if u != v:
-                    adder.add(agree_seed(keys[u], pubs[v]), [(u, pair_sign(u, v))])
+    buffer = MaskBuffer(dim)
+    for u in range(n):  # each client adds its own n - 1 masks (both ends compute)
+        for v in range(n):
+            if u != v:
+                add_mask(masks[u], mask_into(agree_seed(keys[u], pubs[v]), buffer),
+                         pair_sign(u, v))
     assert np.all(np.sum(masks, axis=0, dtype=np.uint64) == 0)
     assert np.all(masks != 0)  # no client's total mask is zero (chance 2**-64 per word)
 
