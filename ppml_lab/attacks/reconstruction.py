@@ -325,14 +325,17 @@ def _least_squares(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     the SVD (which is kept for square and wide systems).
     """
     import scipy.linalg
+    from threadpoolctl import threadpool_limits
 
     m, n = A.shape
-    if m >= 2 * n:
-        try:
-            return scipy.linalg.solve(A.T @ A, A.T @ B, assume_a="pos")
-        except (np.linalg.LinAlgError, ValueError):  # pragma: no cover - singular: use the SVD
-            pass
-    return np.linalg.lstsq(A, B, rcond=None)[0]
+    # one BLAS thread: at these sizes threads only add waiting on a busy machine
+    with threadpool_limits(limits=1, user_api="blas"):
+        if m >= 2 * n:
+            try:
+                return scipy.linalg.solve(A.T @ A, A.T @ B, assume_a="pos")
+            except (np.linalg.LinAlgError, ValueError):  # pragma: no cover - singular: SVD
+                pass
+        return np.linalg.lstsq(A, B, rcond=None)[0]
 
 
 def _round(x: np.ndarray) -> np.ndarray:
