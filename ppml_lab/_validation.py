@@ -867,3 +867,42 @@ def check_power_of_two(value: Any, name: str, *, fix: str = "") -> float:
     if not (value > 0 and math.frexp(value)[0] == 0.5 and 2.0**-1022 <= value <= 2.0**1023):
         raise fail(name, rule, value, fix)
     return value
+
+
+def check_indices(value: Any, name: str, n: int, *, what: str = "client",
+                  fix: str = "") -> tuple[int, ...]:
+    """Check a collection of distinct indices into ``range(n)`` (e.g. dropped clients).
+
+    Accepts a list, tuple, set, range, iterator or 1-D integer array; returns
+    the indices sorted. Booleans and floats are not indices.
+
+    Examples
+    --------
+    >>> check_indices([3, 1], "dropped", 5)
+    (1, 3)
+    >>> check_indices([1, 1], "dropped", 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `dropped` must be free of duplicates; got client(s) [1] more than once. Name each client once.
+    """
+    fix = fix or f"Pass a list of {what} indices from 0 to {n - 1}, e.g. {name}=[0]."
+    if isinstance(value, (set, frozenset, range)) or (
+            hasattr(value, "__next__") and hasattr(value, "__iter__")):
+        value = list(value)
+    if isinstance(value, (str, bytes)) or not (
+            np.ndim(value) == 1 or isinstance(value, (list, tuple)) and len(value) == 0):
+        raise fail(name, f"a sequence of {what} indices", value, fix, kind=TypeError)
+    out = []
+    for i in value:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral):
+            raise fail(name, f"a sequence of {what} indices (integers)", value, fix,
+                       kind=TypeError, show=f"an entry {i!r}")
+        if not 0 <= int(i) < n:
+            raise fail(name, f"indices of known {what}s, 0 to {n - 1}", value, fix,
+                       show=f"{what} {int(i)}")
+        out.append(int(i))
+    if len(set(out)) != len(out):
+        twice = sorted({i for i in out if out.count(i) > 1})
+        raise fail(name, "free of duplicates", value, f"Name each {what} once.",
+                   show=f"{what}(s) {twice} more than once")
+    return tuple(sorted(out))

@@ -59,13 +59,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .._random import SeedLike, as_generator
-from .._validation import check_array, check_integer, fail
+from .._validation import check_array, check_indices, check_integer, fail
 from .encoding import (DEFAULT_FRAC_BITS, EncodingOverflowError, decode, decode_bytes, encode,
                        encode_bytes, fixed_point_range)
 from .field import field_add, field_mul
@@ -266,29 +266,6 @@ def _check_updates(updates: Any, frac_bits: int) -> np.ndarray:
     return x
 
 
-def _check_dropped(dropped: Any, n_clients: int) -> tuple[int, ...]:
-    fix = f"Pass a list of row indices of `updates` (0 to {n_clients - 1}), e.g. dropped=[3]."
-    if isinstance(dropped, (set, frozenset, range, Iterator)):
-        dropped = list(dropped)
-    if isinstance(dropped, (str, bytes)) or not (
-            np.ndim(dropped) == 1 or isinstance(dropped, (list, tuple)) and len(dropped) == 0):
-        raise fail("dropped", "a sequence of client indices", dropped, fix, kind=TypeError)
-    out = []
-    for d in dropped:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
-            raise fail("dropped", "a sequence of client indices (integers)", dropped,
-                       fix, kind=TypeError, show=f"an entry {d!r}")
-        if not 0 <= int(d) < n_clients:
-            raise fail("dropped", f"indices of known clients, 0 to {n_clients - 1}", dropped,
-                       fix, show=f"client {int(d)}")
-        out.append(int(d))
-    if len(set(out)) != len(out):
-        twice = sorted({d for d in out if out.count(d) > 1})
-        raise fail("dropped", "free of duplicates", dropped, "Name each dropped client once.",
-                   show=f"client(s) {twice} more than once")
-    return tuple(sorted(out))
-
-
 # --------------------------------------------------------------------------- Shamir on seeds
 
 
@@ -462,7 +439,8 @@ def secure_aggregate(updates: Any, *, threshold: int, dropped: Iterable[int] = (
     threshold = check_integer(threshold, "threshold", minimum=2, maximum=n,
                               fix="Shamir sharing needs at least 2 shares to hide anything and "
                               f"there is one share per client ({n}); e.g. threshold={n // 2 + 1}.")
-    dropped = _check_dropped(dropped, n)
+    dropped = check_indices(dropped, "dropped", n, fix="Pass a list of row indices of `updates` "
+                            f"(0 to {n - 1}), e.g. dropped=[3].")
     survivors = tuple(sorted(set(range(n)) - set(dropped)))
     k = len(survivors)
     if k < threshold:
