@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .._validation import fail
+
 __all__ = [
     "KEY_BYTES",
     "keypair",
@@ -107,7 +109,9 @@ def agree_seed(own: X25519PrivateKey, other_public: bytes | X25519PublicKey, *,
     >>> agree_seed(a, public_bytes(b)) == agree_seed(a, public_bytes(b), purpose="bundle")
     False
     """
-    info = _MASK_INFO if purpose == "mask" else _BUNDLE_INFO
+    info = {"mask": _MASK_INFO, "bundle": _BUNDLE_INFO}.get(purpose)
+    if info is None:
+        raise fail("purpose", "'mask' or 'bundle'", purpose)
     if not isinstance(other_public, X25519PublicKey):
         other_public = X25519PublicKey.from_public_bytes(other_public)
     shared = own.exchange(other_public)
