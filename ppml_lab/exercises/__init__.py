@@ -39,6 +39,9 @@ id                 check                                       the learner write
 08.3               :func:`check_read_batch`                    ``fn(update, n_classes)``
 09.1               :func:`check_additive_shares`               ``fn(secret, n_shares, rng)``
 09.2               :func:`check_lagrange_at_zero`              ``fn(xs, ys, p)``
+10.1               :func:`check_mask_updates`                  ``fn(updates, pair_masks)``
+10.2               :func:`check_round_bytes`                   ``fn(n_clients, n_dropped,
+                                                               dimension)``
 11.1               :func:`check_paillier_decrypt`              ``fn(c, n, lam, mu)``
 11.2               :func:`check_upload_bytes`                  bytes of an encrypted update
 =================  ==========================================  ====================================
@@ -70,6 +73,7 @@ from .dp_training import check_dpsgd_step, check_tuning_cost
 from .anonymisation import check_reconstruct_bits, check_unique_share
 from .homomorphic import check_paillier_decrypt, check_upload_bytes
 from .secret_sharing import check_additive_shares, check_lagrange_at_zero
+from .secure_aggregation import check_mask_updates, check_round_bytes
 from .federated import check_dirichlet_split, check_fedavg_aggregate, check_worst_alpha
 from .laplace_gaussian import (check_epsilon_for_posterior, check_gaussian_sigma,
                                check_laplace_mechanism, check_posterior_bound)
@@ -102,6 +106,7 @@ __all__ = [
     "check_fedavg_aggregate", "check_dirichlet_split", "check_worst_alpha",
     "check_paillier_decrypt", "check_upload_bytes",
     "check_additive_shares", "check_lagrange_at_zero",
+    "check_mask_updates", "check_round_bytes",
     "check_unique_share", "check_reconstruct_bits",
     "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
     "get_exercise",

@@ -414,3 +414,44 @@ def reconstruct_bits(queries: np.ndarray, answers: np.ndarray) -> np.ndarray:
 
 
 __all__ += ["unique_share", "reconstruct_bits"]
+
+
+# --- 10 secure aggregation --------------------------------------------------------------------
+
+def mask_updates(updates: np.ndarray, pair_masks: np.ndarray) -> np.ndarray:
+    """Each client's masked input: its update plus its pairwise masks, modulo 2**64.
+
+    ``updates`` is a uint64 array ``(n_clients, dimension)`` (fixed point);
+    ``pair_masks[u, v]`` (uint64, shape ``(n_clients, n_clients, dimension)``,
+    the same for ``[u, v]`` and ``[v, u]``) is the mask clients ``u`` and ``v``
+    agreed. Client ``u`` adds the masks it shares with every client after it
+    and subtracts those it shares with every client before it:
+    ``y_u = x_u + sum_{v > u} m_uv - sum_{v < u} m_uv (mod 2**64)``.
+    Return the uint64 array of the ``y_u``.
+    """
+    n = updates.shape[0]
+    masked = updates.copy()
+    for u in range(n):
+        for v in range(n):
+            if v > u:
+                masked[u] += pair_masks[u, v]  # uint64 arithmetic wraps around: mod 2**64
+            elif v < u:
+                masked[u] -= pair_masks[u, v]
+    return masked
+
+
+def round_bytes(n_clients: int, n_dropped: int, dimension: int) -> int:
+    """Bytes (up and down) of one round of secure aggregation, from the cost table.
+
+    ``k = n_clients - n_dropped`` clients survive; keys are K = 32 bytes, a
+    sealed share bundle is E = 104 bytes, a masked word 8 bytes.
+    """
+    n, k, m = n_clients, n_clients - n_dropped, dimension
+    advertise = 2 * 32 * n + 2 * 32 * n**2          # two public keys up; the list to everyone
+    share_keys = 2 * 104 * n * (n - 1)              # every bundle goes up once and down once
+    masked_input = 8 * m * k                        # the survivors' masked vectors
+    unmasking = 8 * 5 * n * k + 4 * k**2            # shares of 5 elements up; survivor lists down
+    return advertise + share_keys + masked_input + unmasking
+
+
+__all__ += ["mask_updates", "round_bytes"]
