@@ -25,6 +25,7 @@ from .training import DPTrainingExplorer, plot_accuracy_curve
 from .secret_sharing import ThresholdExplorer, plot_coalition_view, plot_coalitions
 from .secure_aggregation import SecureAggregationExplorer, plot_learned_sum, plot_phase_costs, plot_recovery, plot_secure_federated, plot_server_view  # noqa: E501
 from .homomorphic import KeySizeExplorer, plot_aggregation_cost, plot_key_size_costs
+from .design import DesignExplorer, plot_design_comparison
 from .anonymisation import LinkageExplorer, ReconstructionExplorer, plot_differencing, plot_disclosure, plot_linkage, plot_reconstruction, plot_uniqueness  # noqa: E501
 
 __all__ = [
@@ -49,5 +50,6 @@ __all__ = [
     "DPFedAvgExplorer", "plot_dp_fedavg_curve", "plot_noise_at_epsilon", "plot_recovered_digits",
     "plot_inversion_quality",
     "KeySizeExplorer", "plot_key_size_costs", "plot_aggregation_cost",
+    "DesignExplorer", "plot_design_comparison",
     "LinkageExplorer", "ReconstructionExplorer", "plot_differencing", "plot_disclosure", "plot_linkage", "plot_reconstruction", "plot_uniqueness",  # noqa: E501
 ]
