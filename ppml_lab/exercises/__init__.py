@@ -44,6 +44,8 @@ id                 check                                       the learner write
                                                                dimension)``
 11.1               :func:`check_paillier_decrypt`              ``fn(c, n, lam, mu)``
 11.2               :func:`check_upload_bytes`                  bytes of an encrypted update
+12.1               :func:`check_hospitals_needed`              a number of hospitals (3, 5, 10 or 0)
+12.2               :func:`check_record_epsilon`                the epsilon a record of processing states
 =================  ==========================================  ====================================
 
 :func:`hint` and :func:`show_solution` take an exercise id; the solutions are
@@ -82,6 +84,7 @@ from .private_federated import (check_dp_fedavg_round, check_fedavg_epsilon,
                                 check_read_batch)
 from .randomized_response import check_randomized_response, check_rr_estimate
 from .start_here import check_warmup
+from .privacy_by_design import check_hospitals_needed, check_record_epsilon
 
 __all__ = [
     "CheckResult",
@@ -109,6 +112,7 @@ __all__ = [
     "check_mask_updates", "check_round_bytes",
     "check_unique_share", "check_reconstruct_bits",
     "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
+    "check_hospitals_needed", "check_record_epsilon",
     "get_exercise",
     "hint",
     "list_exercises",
