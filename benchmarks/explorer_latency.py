@@ -44,6 +44,7 @@ from ppml_lab.viz import DPFedAvgExplorer  # noqa: E402
 from ppml_lab.viz import LinkageExplorer, ReconstructionExplorer, anonymisation  # noqa: E402
 from ppml_lab.attacks import reconstruction  # noqa: E402
 from ppml_lab import design as design_experiments; from ppml_lab.viz import DesignExplorer  # noqa: E402,E702
+from ppml_lab.secret_sharing import aggregation_experiments; from ppml_lab.viz import SecureAggregationExplorer  # noqa: E402,E702,E501
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
 EXPLORERS = [NoisyCountExplorer, RandomizedResponseExplorer, LaplaceGaussianExplorer,
@@ -60,6 +61,7 @@ CACHES += [private_experiments._run, private_experiments._epsilons,
            private_experiments._curve, private_experiments._epsilon_table]
 CACHES += [reconstruction._curve, anonymisation._linkage, anonymisation._linkage_tables]
 EXPLORERS.append(DesignExplorer); CACHES += [design_experiments._evaluate, design_experiments._scenario]  # noqa: E702
+EXPLORERS.append(SecureAggregationExplorer); CACHES += [aggregation_experiments._cached_demo]  # noqa: E702
 
 
 def clear_caches() -> None:

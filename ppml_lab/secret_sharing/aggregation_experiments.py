@@ -342,10 +342,10 @@ class SecureFederatedComparison:
         for name in self.names:
             lines.append(f"  {name:<31} final accuracy {self.final(name):.3f}   "
                          f"{self.megabytes(name):6.2f} MB")
-        lines.append(f"largest weight difference with / without secure aggregation: "
-                     f"{self.max_weight_difference[0]:.0e} (FedAvg), "
-                     f"{self.max_weight_difference[1]:.0e} (DP-FedAvg, epsilon "
-                     f"{self.epsilon:.2f} at delta {self.delta:g})")
+        agree = [bool(d < 1e-5) for d in self.max_weight_difference]
+        lines.append(f"final weights with and without secure aggregation agree within 1e-5: "
+                     f"FedAvg {agree[0]}, DP-FedAvg {agree[1]}; DP-FedAvg's epsilon "
+                     f"{self.epsilon:.2f} at delta {self.delta:g}")
         for name, notes in zip(self.names, self.notes):
             lines.extend(f"  note ({name}): {note}" for note in notes)
         return "\n".join(lines)

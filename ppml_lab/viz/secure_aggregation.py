@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from .._random import SeedLike
 from .._validation import check_integer, fail
@@ -90,7 +91,7 @@ def plot_recovery(result: SecureAggregationDemo, *, ax: Axes | None = None) -> A
                                     label="threshold"),
         }
         ax.set_xlim(0.3, slots + 0.7)
-        ax.set_ylim(0, 2.0)
+        ax.set_ylim(0, 1.6)
         ax.set_yticks([])
         ax.set_xticks([1] + list(range(5, slots + 1, 5)))
         ax.set_xlabel("clients (survivors first)")
@@ -101,10 +102,10 @@ def plot_recovery(result: SecureAggregationDemo, *, ax: Axes | None = None) -> A
         ax.spines["left"].set_visible(False)
         _DRAWN[ax] = (signature, drawn)
     positions = np.arange(1, n + 1)
-    drawn["survived"].set_data(positions[:k], np.full(k, 0.7))
-    drawn["dropped"].set_data(positions[k:], np.full(n - k, 0.7))
+    drawn["survived"].set_data(positions[:k], np.full(k, 0.6))
+    drawn["dropped"].set_data(positions[k:], np.full(n - k, 0.6))
     drawn["threshold"].set_xdata([result.threshold + 0.5] * 2)
-    verdict = "sum unmasked" if result.recovered else "aborted, nothing learned"
+    verdict = "sum unmasked" if result.recovered else "aborted"
     ax.set_title(f"{k} of {n} survived, threshold {result.threshold}: {verdict}",
                  fontsize=_TITLE_SIZE, color=GREEN if result.recovered else VERMILLION)
     return ax
@@ -188,6 +189,7 @@ def plot_learned_sum(result: SecureAggregationDemo, *, ax: Axes | None = None) -
                                 va="center", fontsize=13, color=VERMILLION)
         ax.set_ylim(-2.5, 2.5)
         drawn["zero"] = ax.axhline(0, color=BLACK, linewidth=0.6)
+        ax.set_xticks(range(0, m, max(1, m // 8)))
         ax.set_xlabel(f"coordinate (first {m} of {result.dimension})")
         ax.set_ylabel("sum of the updates")
         drawn["legend"] = ax.legend(loc="lower left", fontsize=8, frameon=False)
@@ -249,8 +251,8 @@ def plot_phase_costs(result: SecureAggregationDemo, *, ax: Axes | None = None) -
         drawn[f"text{i}"].set_position((kb + top * 0.01, y[i]))
         drawn[f"text{i}"].set_text(f"{kb:,.1f} kB, {format_seconds(s)}"
                                    if kb or i == len(kilobytes) - 1 else "aborted: never happens")
-    ax.set_title(f"Cost: {result.bytes / 1e3:,.0f} kB ({result.byte_overhead:.0f}x the plain "
-                 f"upload), {result.time_overhead:,.0f}x the time", fontsize=_TITLE_SIZE)
+    ax.set_title(f"Cost: {result.bytes / 1e3:,.0f} kB ({result.byte_overhead:.0f}x a plain "
+                 f"upload); {result.time_overhead:,.0f}x the time", fontsize=_TITLE_SIZE)
     return ax
 
 
@@ -278,6 +280,7 @@ def plot_secure_federated(result: SecureFederatedComparison, *, ax: Axes | None 
     for name, accuracy, style in zip(result.names, result.accuracy, styles):
         ax.plot(rounds, accuracy, label=f"{name}: {result.megabytes(name):.2f} MB", **style)
     ax.set_ylim(0, 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("round")
     ax.set_ylabel("test accuracy")
     ax.legend(loc="lower right", fontsize=8, frameon=False)

@@ -38,6 +38,7 @@ CONTROLS = {
     "07_federated_learning.ipynb": "n_clients",
     "08_private_federated_learning.ipynb": "noise_multiplier",
     "09_secret_sharing.ipynb": "threshold",
+    "10_secure_aggregation.ipynb": "dropouts",
     "11_homomorphic_encryption.ipynb": "bits",
 }
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]

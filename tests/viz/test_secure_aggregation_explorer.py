@@ -33,7 +33,7 @@ def test_plots_draw_success_and_abort():
                                   plot_phase_costs)):
             assert plot(demo, ax=ax) is ax
     assert axes[0, 0].get_title().endswith("sum unmasked")
-    assert axes[1, 0].get_title().endswith("aborted, nothing learned")
+    assert axes[1, 0].get_title().endswith(": aborted")
     assert len(axes[0, 2].get_lines()[0].get_xdata()) == 16  # dots of the learned sum
     assert len(axes[1, 2].get_lines()[0].get_xdata()) == 0   # none after an abort
     assert "never happens" in " ".join(t.get_text() for t in axes[1, 3].texts)
