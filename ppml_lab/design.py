@@ -261,6 +261,8 @@ class DesignResult(_Record):
         Per encrypted query (0 without HE inference), measured.
     he_max_abs_error : float
         Largest difference of the decrypted scores from the plaintext ones.
+    noise_multiplier : float
+        DP noise standard deviation / clipping norm (0 without DP).
     ledger_json : str
         The run's ledger (:meth:`~ppml_lab.dp.BudgetAccountant.to_json`); :attr:`ledger`
         rebuilds it.
@@ -284,6 +286,7 @@ class DesignResult(_Record):
     he_bytes: int = dataclasses.field(repr=False)
     he_max_abs_error: float = dataclasses.field(repr=False)
     design: Design = dataclasses.field(repr=False)
+    noise_multiplier: float = dataclasses.field(repr=False)
     ledger_json: str = dataclasses.field(repr=False)
 
     @property
@@ -435,7 +438,9 @@ def _evaluate(design: Design, seed: int) -> DesignResult:
         advantage_floor=advantage_noise_floor(s.n_train, s.n_test), advantage_bound=bound,
         inversion_quality=quality, inversion_baseline=baseline,
         server_sees=seen, he_seconds=he[0], he_bytes=he[1],
-        he_max_abs_error=he[2], design=design, ledger_json=ledger.to_json())
+        he_max_abs_error=he[2], design=design, ledger_json=ledger.to_json(),
+        noise_multiplier=(dp.noise_multiplier if dp is not None else
+                          float(getattr(released, "noise_multiplier_", 0.0))))
 
 
 def evaluate_design(design: Design, *, rng: SeedLike = None) -> DesignResult:
