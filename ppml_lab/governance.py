@@ -225,13 +225,14 @@ class ProcessingRecord:
             text = ", ".join(f"{key} = {value}" for key, value in settings) or "default settings"
             lines.append(f"- **{name}**: {text}")
         lines += ["", "## Differential privacy budget (from the ledger)", "",
+                  "*Amounts to 6 significant digits; the JSON export keeps them exactly.*", "",
                   f"- Unit of privacy: {self.unit_of_privacy}",
-                  f"- Budget: epsilon = {self.epsilon_budget!r}, delta = {self.delta_budget!r}",
-                  f"- Spent: epsilon = {self.epsilon_spent!r}, delta = {self.delta_spent!r}",
+                  f"- Budget: epsilon = {self.epsilon_budget:.6g}, delta = {self.delta_budget:.6g}",
+                  f"- Spent: epsilon = {self.epsilon_spent:.6g}, delta = {self.delta_spent:.6g}",
                   ""]
         if self.entries:
             lines += ["| # | release | epsilon | delta |", "|---|---|---|---|"]
-            lines += [f"| {i} | {label} | {eps!r} | {delta!r} |"
+            lines += [f"| {i} | {label} | {eps:.6g} | {delta:.6g} |"
                       for i, (label, eps, delta) in enumerate(self.entries, start=1)]
         else:
             lines.append("No differentially private release was recorded.")
@@ -244,7 +245,8 @@ class ProcessingRecord:
 def processing_record(accountant: BudgetAccountant, *, purpose: str,
                       data_categories: Sequence[str], recipients: Sequence[str], retention: str,
                       techniques: Mapping[str, Mapping[str, Setting]],
-                      legal_basis: str | None = None) -> ProcessingRecord:
+                      legal_basis: str | None = None,
+                      unit_of_privacy: str | None = None) -> ProcessingRecord:
     """Build a :class:`ProcessingRecord` from a real privacy ledger and a run's settings.
 
     The budget, what was spent and every entry come from ``accountant``; the
@@ -267,6 +269,10 @@ def processing_record(accountant: BudgetAccountant, *, purpose: str,
     legal_basis : str, optional
         Leave it out to keep :data:`LEGAL_BASIS_PLACEHOLDER`: choosing it is a
         legal decision.
+    unit_of_privacy : str, optional
+        What one unit of the guarantee protects, when the ledger's own
+        description (one example) is not what the run protected: e.g. "one
+        hospital (all of its patients)" for DP-FedAvg, whose unit is a client.
 
     Returns
     -------
@@ -295,13 +301,15 @@ def processing_record(accountant: BudgetAccountant, *, purpose: str,
     data_categories = _lines(data_categories, "data_categories", '["diagnosis"]')
     recipients = _lines(recipients, "recipients", '["participating hospitals"]')
     checked = _techniques(techniques)
+    unit = (UNITS_OF_PRIVACY[accountant.neighbouring] if unit_of_privacy is None
+            else check_label(unit_of_privacy, "unit_of_privacy", fix=fix_one))
     document = json.loads(accountant.to_json())  # refuses while a parallel block is open
     entries = tuple((e["label"], float(e["epsilon"]), float(e["delta"]))
                     for e in document["entries"])
     return ProcessingRecord(
         purpose=purpose, data_categories=data_categories, legal_basis=legal_basis,
         recipients=recipients, retention=retention, techniques=checked,
-        unit_of_privacy=UNITS_OF_PRIVACY[accountant.neighbouring],
+        unit_of_privacy=unit,
         epsilon_budget=accountant.total.epsilon, delta_budget=accountant.total.delta,
         epsilon_spent=accountant.spent.epsilon, delta_spent=accountant.spent.delta,
         entries=entries)

@@ -75,7 +75,7 @@ def test_markdown_contains_the_entries():
                  "- tumour measurements", "- participating hospitals",
                  LEGAL_BASIS_PLACEHOLDER, "not legal advice",
                  "| 1 | DP-FedAvg, 20 rounds | 1.25 | 1e-06 |",
-                 "| 2 | DP mean of tumour size | 0.5 | 0.0 |",
+                 "| 2 | DP mean of tumour size | 0.5 | 0 |",
                  "Spent: epsilon = 1.75, delta = 1e-06",
                  "**DP-FedAvg**: clip_norm = 1.0, noise_multiplier = 1.1",
                  "hospitals = 5"):
@@ -116,6 +116,24 @@ def test_from_json_refuses_other_documents():
         ProcessingRecord.from_json(_ledger().to_json())
     with pytest.raises(TypeError, match="`text`"):
         ProcessingRecord.from_json(b"{}")
+
+
+def test_unit_of_privacy_can_be_stated():
+    rec = processing_record(_ledger(), unit_of_privacy="one hospital (all of its patients)",
+                            **SETTINGS)
+    assert rec.unit_of_privacy == "one hospital (all of its patients)"
+    assert "Unit of privacy: one hospital" in rec.to_markdown()
+    assert ProcessingRecord.from_json(rec.to_json()) == rec
+    with pytest.raises(ValueError, match="`unit_of_privacy`"):
+        processing_record(_ledger(), unit_of_privacy="", **SETTINGS)
+
+
+def test_markdown_rounds_json_keeps_exact():
+    ledger = BudgetAccountant(2.0, 1e-5)
+    ledger.spend(1.9985904109127843, 1e-5, label="run")
+    rec = processing_record(ledger, **SETTINGS)
+    assert "Spent: epsilon = 1.99859, delta = 1e-05" in rec.to_markdown()
+    assert json.loads(rec.to_json())["privacy"]["spent"]["epsilon"] == 1.9985904109127843
 
 
 def test_checklist_is_markdown_to_copy():
