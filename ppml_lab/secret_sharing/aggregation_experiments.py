@@ -154,7 +154,8 @@ class SecureAggregationDemo:
 
     def summary(self) -> str:
         """The result in plain words (no timings: they vary from run to run)."""
-        head = f"{self.n_survivors} of {self.n_clients} clients survived, threshold {self.threshold}"
+        head = (f"{self.n_survivors} of {self.n_clients} clients survived, "
+                f"threshold {self.threshold}")
         seen = (f"it saw only uniform-looking words (top bits flat, chi-square p = "
                 f"{self.p_uniform:.2f})")
         if self.recovered:

@@ -68,6 +68,18 @@ def plot_recovery(result: SecureAggregationDemo, *, ax: Axes | None = None) -> A
     squares reach it, the server can rebuild the dropped clients' masks and
     unmask the sum (title in green); if not, it aborts (title in vermillion).
 
+    Parameters
+    ----------
+    result : SecureAggregationDemo
+        From :func:`~ppml_lab.secret_sharing.aggregation_experiments.secure_aggregation_demo`.
+    ax : Axes, optional
+        Where to draw; by default a new figure. Drawn again on the same axes, the
+        artists are updated in place (the explorer redraws only them).
+
+    Returns
+    -------
+    Axes
+
     Examples
     --------
     >>> from ppml_lab.secret_sharing.aggregation_experiments import secure_aggregation_demo
@@ -120,6 +132,18 @@ def plot_server_view(result: SecureAggregationDemo, *, ax: Axes | None = None) -
     versions (blue), the only thing the server receives, fill every cell
     alike, as uniform words do (dotted line).
 
+    Parameters
+    ----------
+    result : SecureAggregationDemo
+        From :func:`~ppml_lab.secret_sharing.aggregation_experiments.secure_aggregation_demo`.
+    ax : Axes, optional
+        Where to draw; by default a new figure. Drawn again on the same axes, the
+        artists are updated in place (the explorer redraws only them).
+
+    Returns
+    -------
+    Axes
+
     Examples
     --------
     >>> from ppml_lab.secret_sharing.aggregation_experiments import secure_aggregation_demo
@@ -164,6 +188,18 @@ def plot_learned_sum(result: SecureAggregationDemo, *, ax: Axes | None = None) -
     The first 16 coordinates, on a fixed range (-2.5 to 2.5; larger sums
     are cut off). After an abort there are no dots: the server learned
     nothing, not even a partial sum.
+
+    Parameters
+    ----------
+    result : SecureAggregationDemo
+        From :func:`~ppml_lab.secret_sharing.aggregation_experiments.secure_aggregation_demo`.
+    ax : Axes, optional
+        Where to draw; by default a new figure. Drawn again on the same axes, the
+        artists are updated in place (the explorer redraws only them).
+
+    Returns
+    -------
+    Axes
 
     Examples
     --------
@@ -217,6 +253,18 @@ def plot_phase_costs(result: SecureAggregationDemo, *, ax: Axes | None = None) -
     bar is labelled with its kilobytes and its measured time (which varies
     from run to run), the plaintext one with the time of numpy's sum.
 
+    Parameters
+    ----------
+    result : SecureAggregationDemo
+        From :func:`~ppml_lab.secret_sharing.aggregation_experiments.secure_aggregation_demo`.
+    ax : Axes, optional
+        Where to draw; by default a new figure. Drawn again on the same axes, the
+        artists are updated in place (the explorer redraws only them).
+
+    Returns
+    -------
+    Axes
+
     Examples
     --------
     >>> from ppml_lab.secret_sharing.aggregation_experiments import secure_aggregation_demo
@@ -261,6 +309,17 @@ def plot_secure_federated(result: SecureFederatedComparison, *, ax: Axes | None 
 
     The secure runs lie on their plain twins (the protocol changes the
     bytes, in the legend, not the model); DP-FedAvg lies below FedAvg.
+
+    Parameters
+    ----------
+    result : SecureFederatedComparison
+        From :func:`~ppml_lab.secret_sharing.aggregation_experiments.secure_federated_comparison`.
+    ax : Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    Axes
 
     Examples
     --------
