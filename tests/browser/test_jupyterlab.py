@@ -40,6 +40,7 @@ CONTROLS = {
     "09_secret_sharing.ipynb": "threshold",
     "10_secure_aggregation.ipynb": "dropouts",
     "11_homomorphic_encryption.ipynb": "bits",
+    "12_privacy_by_design.ipynb": "epsilon",
 }
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
              if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
