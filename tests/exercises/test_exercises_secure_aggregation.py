@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ppml_lab.exercises import (check_mask_updates, check_round_bytes, get_exercise,
                                 list_exercises, solutions)
@@ -186,3 +188,27 @@ def test_checks_refuse_non_functions():
         check_mask_updates(42)
     with pytest.raises(TypeError, match="`fn`"):
         check_round_bytes("round_bytes")
+
+
+# --- properties of the reference solutions ---------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 7), m=st.integers(1, 5), seed=st.integers(0, 2**32 - 1))
+def test_solution_masks_cancel_exactly_for_any_clients(n, m, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2**64, size=(n, m), dtype=np.uint64)
+    masks = rng.integers(0, 2**64, size=(n, n, m), dtype=np.uint64)
+    masks = np.triu(np.ones((n, n), dtype=bool), 1)[..., None] * masks
+    masks = masks + masks.transpose(1, 0, 2)
+    y = solutions.mask_updates(x, masks)
+    assert np.array_equal(np.sum(y, axis=0, dtype=np.uint64), np.sum(x, axis=0, dtype=np.uint64))
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(2, 9), data=st.data())
+def test_round_bytes_matches_the_protocol_at_every_dropout_count(n, data):
+    d = data.draw(st.integers(0, n - 2))
+    m = data.draw(st.integers(1, 6))
+    result = secure_aggregate(np.zeros((n, m)), threshold=max(2, n - d), dropped=list(range(d)),
+                              rng=0)
+    assert solutions.round_bytes(n, d, m) == result.bytes
