@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter
 from .._random import SeedLike
 from .._validation import check_positive, fail
 from ..design import (DESIGN_EPSILONS, DESIGNS, HOSPITAL_COUNTS, Design, DesignResult,
-                      evaluate_design)
+                      _evaluate, _seed)
 from ._explorer import Explorer, StaticFigure
 from .plots import (BLUE, GREY, ORANGE, VERMILLION, _DRAWN, _TITLE_SIZE, _get_axes, _percent,
                     _reusable)
@@ -208,7 +208,9 @@ class DesignExplorer(Explorer):
     Parameters
     ----------
     rng : None, int or numpy.random.Generator
-        Where the explorer's seed comes from (the hospitals, training and noise).
+        Where the explorer's seed comes from (the hospitals, training and noise):
+        ``DesignExplorer(rng=12)`` shows the results of
+        ``evaluate_design(..., rng=12)``.
     dpi : float, default 90
 
     Examples
@@ -233,7 +235,7 @@ class DesignExplorer(Explorer):
         from .._random import as_generator
 
         self._seed_gen = as_generator(rng)
-        self._design_seed = int(self._seed_gen.integers(0, 2**32))
+        self._design_seed = _seed(self._seed_gen)  # as evaluate_design(rng=rng) draws it
         for hospitals in HOSPITAL_COUNTS:       # precompute the whole grid: moves only redraw
             self._he(hospitals)
             for name in DESIGNS:
@@ -249,10 +251,11 @@ class DesignExplorer(Explorer):
     def _evaluate(self, name: str, epsilon: float, hospitals: int,
                   he_inference: bool) -> DesignResult:
         federated, secure, dp = DESIGNS[name]
-        return evaluate_design(Design(federated=federated, secure_aggregation=secure, dp=dp,
-                                      he_inference=he_inference,
-                                      epsilon=epsilon if dp else 1.0, n_hospitals=hospitals),
-                               rng=self._design_seed)
+        # the cached computation behind evaluate_design, with the seed evaluate_design(rng=rng)
+        # draws: DesignExplorer(rng=12) shows exactly evaluate_design(..., rng=12)
+        return _evaluate(Design(federated=federated, secure_aggregation=secure, dp=dp,
+                                he_inference=he_inference, epsilon=epsilon if dp else 1.0,
+                                n_hospitals=hospitals), self._design_seed)
 
     def _he(self, hospitals: int) -> DesignResult:
         """The encrypted-inference cost, measured once per hospital count on the federated model."""
