@@ -408,6 +408,34 @@ def as_real_output(out: Any, fn: Callable[..., Any], args: Sequence[Any], kwargs
     return value
 
 
+def as_vector_output(out: Any, fn: Callable[..., Any], args: Sequence[Any],
+                     kwargs: dict[str, Any], reporter: Reporter, *, rows: np.ndarray,
+                     what: str, per_row: str, sum_hint: str) -> np.ndarray:
+    """Turn a learner's output into one finite vector of ``rows.shape[1]`` values, or stop.
+
+    ``rows`` is the ``(n, d)`` input the learner should have reduced to one
+    vector (per-example gradients, clients' weights): an output of that shape
+    gets ``sum_hint`` (``per_row`` names the rows, e.g. "one row per client").
+    """
+    try:
+        value = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        value = None
+    shown = f"`{call_text(fn, args, kwargs)}` returned {describe_output(out)}"
+    d = rows.shape[1]
+    if value is None or value.ndim == 0:
+        raise Stop(reporter.failed(f"{shown}; it should return {what}."))
+    if value.shape == rows.shape:
+        raise Stop(reporter.failed(f"{shown}, {per_row}; it should return {what}, of shape "
+                                   f"({d},).", hint=sum_hint))
+    if value.shape != (d,):
+        raise Stop(reporter.failed(f"{shown}; it should return an array of shape ({d},), "
+                                   f"{what}."))
+    if not np.all(np.isfinite(value)):
+        raise Stop(reporter.failed(f"{shown} with non-finite values; it should return {what}."))
+    return value
+
+
 def _short_repr(value: Any) -> str:
     text = repr(value)
     if " at 0x" in text:  # memory addresses would make the message non-deterministic

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats
 
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_text, describe_output,
+from ._core import (CheckResult, Exercise, Reporter, as_vector_output, call_learner, call_text,
                     fmt_number, function_label, grade_value, run_function_check, run_value_check)
 from ._stats import Z
 
@@ -86,25 +86,10 @@ def _stat_grads() -> np.ndarray:
 
 def _as_gradient(out: Any, fn: Callable[..., Any], args: tuple, kwargs: dict, grads: np.ndarray,
                  reporter: Reporter) -> np.ndarray:
-    try:
-        value = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        value = None
-    shown = f"`{call_text(fn, args, kwargs)}` returned {describe_output(out)}"
-    if value is None or value.ndim == 0:
-        raise Stop(reporter.failed(f"{shown}; it should return {_WHAT}."))
-    if value.shape == grads.shape:
-        raise Stop(reporter.failed(
-            f"{shown}, one row per example; it should return one gradient of shape "
-            f"({grads.shape[1]},).",
-            hint="Sum the clipped rows over the examples, `clipped.sum(axis=0)`, before adding "
-                 "the noise and dividing."))
-    if value.shape != (grads.shape[1],):
-        raise Stop(reporter.failed(f"{shown}; it should return an array of shape "
-                                   f"({grads.shape[1]},), {_WHAT}."))
-    if not np.all(np.isfinite(value)):
-        raise Stop(reporter.failed(f"{shown} with non-finite values; it should return {_WHAT}."))
-    return value
+    return as_vector_output(
+        out, fn, args, kwargs, reporter, rows=grads, what=_WHAT, per_row="one row per example",
+        sum_hint="Sum the clipped rows over the examples, `clipped.sum(axis=0)`, before adding "
+                 "the noise and dividing.")
 
 
 def _exact_mistake(grads: np.ndarray, clip: float, got: np.ndarray) -> str | None:

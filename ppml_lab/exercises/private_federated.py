@@ -25,8 +25,8 @@ from ..attacks import gradient_from_update, invert_gradient, invert_softmax_batc
 from ..federated import DPFedAvg, FedAvg, LogisticModel
 from ..federated.dp_fedavg import clip_updates
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner, call_text,
-                    describe_output, fmt_number, function_label, grade_value, run_function_check,
+from ._core import (CheckResult, Exercise, Reporter, Stop, as_vector_output, call_learner,
+                    call_text, describe_output, fmt_number, function_label, grade_value, run_function_check,
                     run_value_check)
 from ._stats import Z
 
@@ -102,25 +102,10 @@ def _stat_case() -> tuple[np.ndarray, np.ndarray]:
 
 def _as_weights(out: Any, fn: Callable[..., Any], args: tuple, clients: np.ndarray,
                 reporter: Reporter) -> np.ndarray:
-    try:
-        value = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        value = None
-    shown = f"`{call_text(fn, args, {})}` returned {describe_output(out)}"
-    if value is None or value.ndim == 0:
-        raise Stop(reporter.failed(f"{shown}; it should return {_WHAT}."))
-    if value.shape == clients.shape:
-        raise Stop(reporter.failed(
-            f"{shown}, one row per client; it should return the new global weights, of shape "
-            f"({clients.shape[1]},).",
-            hint="Sum the clipped updates over the clients, `clipped.sum(axis=0)`, before adding "
-                 "the noise and dividing."))
-    if value.shape != (clients.shape[1],):
-        raise Stop(reporter.failed(f"{shown}; it should return an array of shape "
-                                   f"({clients.shape[1]},), {_WHAT}."))
-    if not np.all(np.isfinite(value)):
-        raise Stop(reporter.failed(f"{shown} with non-finite values; it should return {_WHAT}."))
-    return value
+    return as_vector_output(
+        out, fn, args, {}, reporter, rows=clients, what=_WHAT, per_row="one row per client",
+        sum_hint="Sum the clipped updates over the clients, `clipped.sum(axis=0)`, before "
+                 "adding the noise and dividing.")
 
 
 def _clip_rows(rows: np.ndarray, clip: float) -> np.ndarray:
