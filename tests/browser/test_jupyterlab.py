@@ -1,7 +1,7 @@
 """System test: the explorers work in a real JupyterLab in Chromium.
 
-For each notebook with an explorer (00, 02, 03, 05 and 06 by their epsilon
-slider, 04 by its noise-multiplier slider), opens it in JupyterLab (served from
+For each notebook (every one has an explorer; ``CONTROLS`` names the slider that
+is moved: epsilon, noise, client count, threshold, ...), opens it in JupyterLab (served from
 a temporary copy), waits for the kernel, runs all cells, then presses
 ArrowRight on the slider and checks that the figure and the readout change. The slider-to-figure round trips and a screenshot go to
 ``tests/browser/artifacts/`` (``browser_roundtrip.json`` for notebook 03,
