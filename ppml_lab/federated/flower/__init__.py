@@ -29,7 +29,7 @@ Introduced in notebook 13.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 from .setting import STRATEGY_NAMES, FlowerSetting, reference_partitions
 
@@ -40,8 +40,12 @@ FLOWER_INSTALL_HINT = 'pip install "ppml-lab[flower]"'
 
 
 def flwr_available() -> bool:
-    """Whether ``flwr`` can be imported (without importing it)."""
-    return importlib.util.find_spec("flwr") is not None
+    """Whether ``flwr`` can be imported (it is imported to find out)."""
+    try:
+        importlib.import_module("flwr")
+    except ImportError:
+        return False
+    return True
 
 
 def require_flwr() -> None:
