@@ -41,7 +41,7 @@ def reference_partitions(n_rows: int, n_clients: int) -> list[np.ndarray]:
     Examples
     --------
     >>> [p.tolist() for p in reference_partitions(5, 2)]
-    [[4, 2, 1], [3, 0]]
+    [[2, 4, 3], [0, 1]]
     """
     n_rows = check_integer(n_rows, "n_rows", minimum=1)
     n_clients = check_integer(n_clients, "n_clients", minimum=1, maximum=n_rows,
