@@ -53,10 +53,13 @@ def main(argv: list[str] | None = None) -> int:
 
         def show(record: dict) -> None:
             eps = "" if record["epsilon"] is None else f"  epsilon {record['epsilon']:.4f}"
+            dropped = (f"  dropped {record['dropped']}" if record["dropped"] else "")
             print(f"round {record['round']:>3}  accuracy {record['accuracy']:.4f}  "
-                  f"loss {record['loss']:.4f}  clients {len(record['clients'])}{eps}", flush=True)
+                  f"loss {record['loss']:.4f}  clients {len(record['clients'])}{eps}{dropped}",
+                  flush=True)
 
-        result = run_deployment(setting, port=args.port, timeout=args.timeout, on_round=show)
+        result = run_deployment(setting, port=args.port, timeout=args.timeout, on_round=show,
+                                on_note=lambda note: print(f"note: {note}", flush=True))
     except (ImportError, ValueError, TypeError, RuntimeError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

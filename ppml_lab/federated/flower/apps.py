@@ -47,9 +47,11 @@ from .setting import FlowerSetting  # noqa: E402
 
 __all__ = ["client_app", "server_app", "run_rounds"]
 
-#: Seconds the ServerApp waits for the SuperNodes to connect, and for one round's replies.
+#: Seconds the ServerApp waits for the SuperNodes to connect.
 NODE_WAIT_SECONDS = 60.0
-ROUND_TIMEOUT_SECONDS = 60.0
+#: Seconds a round waits for its replies before aggregating those that came (run config
+#: ``round-timeout``); a SuperNode that has not answered by then counts as dropped.
+ROUND_TIMEOUT_SECONDS = 30.0
 
 
 def _node_setting(context: Context) -> tuple[FlowerSetting, int]:
@@ -95,7 +97,7 @@ def train(msg: Message, context: Context) -> Message:
     return Message(content=content, reply_to=msg)
 
 
-def _partition_map(grid: Grid, n_clients: int) -> dict[int, int]:
+def _partition_map(grid: Grid, n_clients: int, timeout: float) -> dict[int, int]:
     """Wait for ``n_clients`` SuperNodes and ask each its partition id: ``{partition: node}``."""
     deadline = time.monotonic() + NODE_WAIT_SECONDS
     nodes = list(grid.get_node_ids())
@@ -106,7 +108,7 @@ def _partition_map(grid: Grid, n_clients: int) -> dict[int, int]:
         time.sleep(0.2)
         nodes = list(grid.get_node_ids())
     messages = [Message(RecordDict(), dst_node_id=node, message_type="query") for node in nodes]
-    replies = list(grid.send_and_receive(messages, timeout=ROUND_TIMEOUT_SECONDS))
+    replies = list(grid.send_and_receive(messages, timeout=timeout))
     found: dict[int, int] = {}
     for reply in replies:
         if reply.has_error():
@@ -121,12 +123,14 @@ def _partition_map(grid: Grid, n_clients: int) -> dict[int, int]:
     return found
 
 
-def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None) -> np.ndarray:
+def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None, *,
+               round_timeout: float = ROUND_TIMEOUT_SECONDS) -> np.ndarray:
     """Run ``setting`` on the SuperNodes behind ``grid``; return the final global weights.
 
     ``report(record)`` is called after each round with a dict: ``round``,
     ``accuracy``, ``loss``, ``epsilon`` (None without DP), ``clients``
-    (partition ids that reported), ``dropped`` and ``seconds``.
+    (partition ids that reported), ``dropped`` (sampled but no reply within
+    ``round_timeout`` seconds) and ``seconds``.
     """
     strategy = setting.strategy()
     model = setting.model()
@@ -137,7 +141,7 @@ def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None) -> np.nda
     w = model.init(rng=init_rng)
     epsilon = strategy.epsilons(setting.rounds, n, cpr)
     expected = n if cpr is None else cpr
-    nodes = _partition_map(grid, n)
+    nodes = _partition_map(grid, n, round_timeout)
     for server_round in range(1, setting.rounds + 1):
         start = time.perf_counter()
         plan = strategy.configure_round(server_round, n, cpr, rng=sample_rng)
@@ -147,7 +151,7 @@ def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None) -> np.nda
         messages = [Message(RecordDict({"arrays": ArrayRecord([w]), "config": config}),
                             dst_node_id=nodes[int(c)], message_type="train")
                     for c in plan.clients]
-        replies = grid.send_and_receive(messages, timeout=ROUND_TIMEOUT_SECONDS)
+        replies = grid.send_and_receive(messages, timeout=round_timeout)
         got: dict[int, tuple[np.ndarray, int]] = {}
         for reply in replies:
             if not reply.has_error():
@@ -185,7 +189,8 @@ def main(grid: Grid, context: Context) -> None:
                 f.write(json.dumps(record) + "\n")
 
     try:
-        w = run_rounds(grid, setting, report)
+        w = run_rounds(grid, setting, report, round_timeout=float(
+            context.run_config.get("round-timeout", ROUND_TIMEOUT_SECONDS)))
     except Exception as exc:
         report({"error": f"{type(exc).__name__}: {exc}"})
         raise

@@ -69,6 +69,8 @@ class DeploymentResult:
         Every process id the deployment saw carrying its marker.
     token : str
         The marker value (``PPML_LAB_FLOWER_RUN``) of this deployment's processes.
+    notes : tuple of str
+        What went differently (a SuperNode that exited during the run).
     """
 
     setting: FlowerSetting
@@ -77,6 +79,7 @@ class DeploymentResult:
     seconds: float
     pids: tuple[int, ...]
     token: str
+    notes: tuple[str, ...] = ()
 
     @property
     def accuracy(self) -> np.ndarray:
@@ -168,6 +171,7 @@ class _Processes:
         self.env, self.logs, self.token = env, logs, token
         self.procs: list[tuple[str, subprocess.Popen]] = []
         self.seen: set[int] = set()
+        self.gone: set[str] = set()
 
     def start(self, name: str, command: Sequence[str]) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("wb")
@@ -184,13 +188,25 @@ class _Processes:
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.strip().splitlines()[-lines:])
 
-    def check_alive(self) -> None:
-        """Raise if a SuperLink or SuperNode has exited."""
+    def check_alive(self) -> list[str]:
+        """Raise if the SuperLink has exited; return a note for each SuperNode newly gone.
+
+        A SuperNode that dies is not fatal: the ServerApp waits for its reply until
+        the round's timeout, then aggregates the others and reports it as dropped.
+        """
         self.seen.update(marked_processes(self.token))
+        notes = []
         for name, proc in self.procs:
-            if name != "flwr-run" and proc.poll() is not None:
+            if name == "flwr-run" or proc.poll() is None:
+                continue
+            if name == "superlink":
                 raise RuntimeError(f"{name} exited with code {proc.returncode}:\n"
                                    f"{self.log_tail(name)}")
+            if name not in self.gone:
+                self.gone.add(name)
+                notes.append(f"{name} exited with code {proc.returncode}; the rounds go on "
+                             "without it (it is reported as dropped).")
+        return notes
 
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM every group, wait, SIGKILL what is left, then every marked process."""
@@ -265,6 +281,7 @@ def _write_flower_home(home: Path, port: int) -> None:
 def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                    timeout: float = 300.0,
                    on_round: Callable[[dict[str, Any]], None] | None = None,
+                   on_note: Callable[[str], None] | None = None,
                    workdir: str | os.PathLike | None = None) -> DeploymentResult:
     """Run ``setting`` on a SuperLink and ``setting.n_clients`` SuperNodes on 127.0.0.1.
 
@@ -279,6 +296,8 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
         Seconds the whole run may take before it is stopped with an error.
     on_round : callable, optional
         Called with each round's record as soon as the ServerApp writes it.
+    on_note : callable, optional
+        Called with a sentence when a SuperNode exits during the run.
     workdir : path, optional
         Where the logs, the app directory and ``FLWR_HOME`` go (a temporary
         directory, removed afterwards, when None).
@@ -318,12 +337,14 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
            "FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION": "1", "PYTHONUNBUFFERED": "1",
            MARKER: token}
     procs = _Processes(env, root / "logs", token)
-    previous = signal.getsignal(signal.SIGTERM)
     in_main = _is_main_thread()
-    if in_main:                                  # SIGTERM unwinds like Ctrl-C: stop everything
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if in_main:             # Ctrl-C and SIGTERM unwind through `finally`: stop everything
+        for sig in previous:   # (SIGINT too: a shell may have started us with it ignored)
+            signal.signal(sig, _raise_keyboard_interrupt)
     start = time.perf_counter()
     records: list[dict[str, Any]] = []
+    notes: list[str] = []
     weights = None
     try:
         procs.start("superlink", [_executable("flower-superlink"), "--insecure",
@@ -339,7 +360,10 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
         deadline = time.monotonic() + timeout
         seen_lines = 0
         while weights is None:
-            procs.check_alive()
+            for note in procs.check_alive():
+                notes.append(note)
+                if on_note is not None:
+                    on_note(note)
             if run.poll() not in (None, 0):
                 raise RuntimeError(f"`flwr run` exited with code {run.returncode}:\n"
                                    f"{procs.log_tail('flwr-run')}")
@@ -364,12 +388,13 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
     finally:
         procs.stop()
         if in_main:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if owned:
             shutil.rmtree(root, ignore_errors=True)
     return DeploymentResult(setting=setting, rounds=tuple(records), weights=weights,
                             seconds=time.perf_counter() - start, pids=tuple(sorted(procs.seen)),
-                            token=token)
+                            token=token, notes=tuple(notes))
 
 
 def _wait(ready: Callable[[], bool], procs: _Processes, timeout: float, what: str) -> None:
