@@ -148,9 +148,10 @@ def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None, *,
         config = ConfigRecord({"server-round": server_round, "local-steps": setting.local_steps,
                                "learning-rate": setting.learning_rate,
                                "proximal-mu": float(plan.config.get("proximal_mu", 0.0))})
+        online = set(grid.get_node_ids())        # a node the SuperLink dropped gets no message
         messages = [Message(RecordDict({"arrays": ArrayRecord([w]), "config": config}),
                             dst_node_id=nodes[int(c)], message_type="train")
-                    for c in plan.clients]
+                    for c in plan.clients if nodes[int(c)] in online]
         replies = grid.send_and_receive(messages, timeout=round_timeout)
         got: dict[int, tuple[np.ndarray, int]] = {}
         for reply in replies:
