@@ -69,6 +69,10 @@ def test_setting_validates_and_round_trips():
         FlowerSetting(3, 4, clients_per_round=4)
     with pytest.raises(ValueError, match="`strategy` must be one of"):
         FlowerSetting(3, 4, "scaffold")
+    with pytest.raises(ValueError, match="`mu` must be 0 with strategy='fedavg'"):
+        FlowerSetting(3, 4, "fedavg", mu=0.1)
+    assert repr(FlowerSetting(3, 4, "dpfedavg", mu=0.1).strategy()).startswith(
+        "DPFedAvg(strategy=FedProx(mu=0.1)")
 
 
 def test_client_data_is_the_simulators_partition():

@@ -256,7 +256,7 @@ def _toml_value(value: Any) -> str:
 
 
 def _write_app(app: Path, config: dict[str, Any]) -> None:
-    app.mkdir(parents=True)
+    app.mkdir(parents=True, exist_ok=True)
     lines = ['[build-system]', 'requires = ["hatchling"]', 'build-backend = "hatchling.build"',
              '', '[project]', 'name = "ppml-lab-flower"', 'version = "1.0.0"',
              'description = "The kit\'s clients and strategies on Flower (generated)."',
@@ -270,7 +270,7 @@ def _write_app(app: Path, config: dict[str, Any]) -> None:
 
 
 def _write_flower_home(home: Path, port: int) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
         f'[superlink]\ndefault = "{CONNECTION}"\n\n[superlink.{CONNECTION}]\n'
         f'address = "{HOST}:{port}"\ninsecure = true\n')
@@ -326,6 +326,7 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
     root = Path(tempfile.mkdtemp(prefix="ppml-flower-") if owned else workdir)  # type: ignore[arg-type]
     token = secrets.token_hex(8)
     result_file = root / "rounds.jsonl"
+    result_file.unlink(missing_ok=True)          # a reused workdir: no old rounds
     _write_app(root / "app", {**setting.to_config(), "result-file": str(result_file)})
     _write_flower_home(root / "flwr-home", port)
     (root / "logs").mkdir(exist_ok=True)

@@ -115,6 +115,9 @@ class FlowerSetting:
         set_(self, "learning_rate", check_positive(learning_rate, "learning_rate",
                                                    fix="Pass e.g. 0.5."))
         set_(self, "mu", check_nonnegative(mu, "mu", fix="Pass e.g. mu=0.01 (0 is FedAvg)."))
+        if self.strategy_name == "fedavg" and self.mu > 0:
+            raise fail("mu", "0 with strategy='fedavg' (the proximal term is FedProx's)", mu,
+                       "Pass strategy='fedprox' (or 'dpfedavg', which wraps FedProx when mu > 0).")
         set_(self, "clip_norm", check_positive(clip_norm, "clip_norm",
                                                fix="Pass e.g. clip_norm=1.0."))
         set_(self, "noise_multiplier", check_nonnegative(
@@ -131,13 +134,13 @@ class FlowerSetting:
 
     def strategy(self) -> Strategy:
         """The kit strategy the ServerApp delegates configuration and aggregation to."""
+        if self.strategy_name == "fedavg":
+            return FedAvg()
+        if self.strategy_name == "fedprox":
+            return FedProx(self.mu)
         inner: Strategy = FedProx(self.mu) if self.mu > 0 else FedAvg()
-        if self.strategy_name == "fedprox" and self.mu == 0:
-            inner = FedProx(0.0)
-        if self.strategy_name == "dpfedavg":
-            return DPFedAvg(inner, clip_norm=self.clip_norm,
-                            noise_multiplier=self.noise_multiplier, delta=self.delta)
-        return inner
+        return DPFedAvg(inner, clip_norm=self.clip_norm,
+                        noise_multiplier=self.noise_multiplier, delta=self.delta)
 
     def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(X_train, y_train, X_test, y_test)`` of the reference digits."""
