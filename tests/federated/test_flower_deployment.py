@@ -191,3 +191,17 @@ def test_localhost_deployment_matches_run_federated(tmp_path):
     assert len(result.pids) >= 4
     assert marked_processes(result.token) == []
     assert [pid for pid in result.pids if _alive(pid)] == []
+
+
+def test_launcher_cli_reports_bad_input_without_starting_anything(capsys):
+    from ppml_lab.federated.flower.__main__ import main
+
+    assert main(["run", "--clients", "1"]) == 1
+    assert "`n_clients` must be an integer in [2, 100]; got 1." in capsys.readouterr().err
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["run", "--clients", "2", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"got {port} (in use)" in err

@@ -46,16 +46,20 @@ def main(argv: list[str] | None = None) -> int:
                                 mu=args.mu, clip_norm=args.clip_norm,
                                 noise_multiplier=args.noise_multiplier, delta=args.delta,
                                 clients_per_round=args.clients_per_round, seed=args.seed)
-        from .launcher import run_deployment
+        from .launcher import check_port_free, run_deployment
 
+        if args.port is not None:
+            check_port_free(args.port)
+        rounds = f"{setting.rounds} round{'s' if setting.rounds != 1 else ''}"
         print(f"Flower deployment on 127.0.0.1: 1 SuperLink, {setting.n_clients} SuperNodes, "
-              f"{setting.rounds} rounds, {setting.strategy()!r}", flush=True)
+              f"{rounds}, {setting.strategy()!r}", flush=True)
 
         def show(record: dict) -> None:
             eps = "" if record["epsilon"] is None else f"  epsilon {record['epsilon']:.4f}"
             dropped = (f"  dropped {record['dropped']}" if record["dropped"] else "")
             print(f"round {record['round']:>3}  accuracy {record['accuracy']:.4f}  "
-                  f"loss {record['loss']:.4f}  clients {len(record['clients'])}{eps}{dropped}",
+                  f"loss {record['loss']:.4f}  clients {len(record['clients'])}{eps}{dropped}"
+                  f"  ({record['seconds']:.1f} s)",
                   flush=True)
 
         result = run_deployment(setting, port=args.port, timeout=args.timeout, on_round=show,
