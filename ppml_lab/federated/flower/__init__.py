@@ -60,7 +60,7 @@ def require_flwr() -> None:
                           f"installed; install the extra: {FLOWER_INSTALL_HINT}")
 
 
-def __getattr__(name: str):  # the launcher only when asked for (PEP 562)
+def __getattr__(name: str) -> object:  # the launcher only when asked for (PEP 562)
     if name in ("run_deployment", "DeploymentResult"):
         from . import launcher
 
