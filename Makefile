@@ -5,10 +5,13 @@
 #   make notebooks  re-execute every notebook in place (commit the result)
 #   make clean      remove caches and test artifacts (distclean: also .venv)
 # Override e.g. `make test PYTHON=python3.12 VENV=/tmp/venv`.
+# The test environment includes the `flower` extra (plain flwr, no Ray), so `make test`
+# runs the localhost Flower deployment test instead of skipping it.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+TEST_EXTRAS := test,flower
 # Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port=8899"; root needs --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -17,14 +20,14 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed-lab
 	$(PY) -m jupyterlab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-$(TEST_EXTRAS)
 	$(PY) -c "import matplotlib.pyplot"  # build the font cache before strict nbval
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-$(TEST_EXTRAS)
 	@set -e; for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) "$$script"; done
 
-notebooks: $(VENV)/.installed-test
+notebooks: $(VENV)/.installed-$(TEST_EXTRAS)
 	$(PY) tools/execute_notebooks.py
 
 # Reinstall only when pyproject.toml changes: the stamp is newer otherwise.
