@@ -25,13 +25,15 @@ from __future__ import annotations
 import numbers
 import os
 import secrets
-from typing import Union
+import sys
+from typing import Any, Union
 
 import numpy as np
 
 from ._validation import check_integer, fail
 
-__all__ = ["SeedLike", "as_generator", "spawn", "crypto_integers", "random_uint64", "expand_seed"]
+__all__ = ["SeedLike", "as_generator", "spawn", "crypto_integers", "random_uint64", "expand_seed",
+           "WordStream", "BLOCK_WORDS"]
 
 SeedLike = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
 
@@ -124,12 +126,77 @@ def crypto_integers(high: int, size: int, *, rng: SeedLike = None) -> np.ndarray
     return out
 
 
-def _chacha20_words(key: bytes, size: int) -> np.ndarray:
-    """The first ``size`` 64-bit words of the ChaCha20 keystream under ``key`` (nonce zero)."""
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+#: Words per block when a stream writes into an array: temporaries of 512 KiB stay in the cache.
+BLOCK_WORDS = 1 << 16
+_ZEROS = bytes(8 * BLOCK_WORDS)
 
-    encryptor = Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor()
-    return np.frombuffer(encryptor.update(bytes(8 * size)), dtype="<u8").astype(np.uint64)
+
+class WordStream:
+    """Uniform 64-bit words written into existing arrays, block by block.
+
+    ``WordStream(rng=None)`` is the ChaCha20 keystream under a fresh 256-bit key
+    from ``os.urandom`` (a CSPRNG); with a seed or a Generator it is numpy's raw
+    PCG64 output (reproducible, **not secure**). ``WordStream.from_key(key)`` is
+    the ChaCha20 keystream under ``key`` (nonce zero): the PRG that stretches an
+    agreed seed. Successive :meth:`fill` calls continue the stream, so filling
+    in blocks gives the same words as filling at once; writing into the
+    destination avoids allocating a second array of the whole size.
+
+    Examples
+    --------
+    >>> a = WordStream(rng=0).fill(np.empty(4, dtype=np.uint64))
+    >>> b = WordStream(rng=0)
+    >>> bool(np.all(np.concatenate([b.fill(np.empty(1, np.uint64)),
+    ...                             b.fill(np.empty(3, np.uint64))]) == a))
+    True
+    """
+
+    def __init__(self, rng: SeedLike = None) -> None:
+        self._gen = None if rng is None else as_generator(rng)
+        self._cipher = self._encryptor(os.urandom(32)) if rng is None else None
+
+    @classmethod
+    def from_key(cls, key: bytes) -> "WordStream":
+        """The ChaCha20 keystream under the 32-byte ``key``."""
+        stream = cls.__new__(cls)
+        stream._gen, stream._cipher = None, cls._encryptor(bytes(key))
+        return stream
+
+    @staticmethod
+    def _encryptor(key: bytes) -> Any:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+        return Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor()
+
+    @property
+    def generator(self) -> np.random.Generator | None:
+        """The seeded generator, or None for a ChaCha20 stream."""
+        return self._gen
+
+    def fill(self, dest: np.ndarray) -> np.ndarray:
+        """Overwrite the C-contiguous uint64 array ``dest`` with the next words; return it."""
+        if dest.dtype != np.uint64 or not dest.flags.c_contiguous:
+            raise fail("dest", "a C-contiguous uint64 array", dest,
+                       show=f"an array of dtype {dest.dtype}")
+        flat = dest.reshape(-1)                                   # a view (contiguous)
+        if self._cipher is None:
+            flat[...] = self._gen.bit_generator.random_raw(flat.size)  # type: ignore[union-attr]
+            return dest
+        raw = memoryview(flat).cast("B")
+        step = len(_ZEROS)
+        for start in range(0, len(raw), step):
+            stop = min(start + step, len(raw))
+            self._cipher.update_into(memoryview(_ZEROS)[:stop - start], raw[start:stop])
+        if sys.byteorder != "little":                             # the keystream is little-endian
+            flat.byteswap(inplace=True)
+        return dest
+
+
+def _shape(size: int | tuple[int, ...]) -> tuple[int, ...]:
+    shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
+    for n in shape:
+        check_integer(n, "size", minimum=0, fix="Pass a non-negative int or a shape tuple.")
+    return shape
 
 
 def random_uint64(size: int | tuple[int, ...], *, rng: SeedLike = None) -> np.ndarray:
@@ -148,14 +215,7 @@ def random_uint64(size: int | tuple[int, ...], *, rng: SeedLike = None) -> np.nd
     >>> bool(np.all(random_uint64(4, rng=1) == random_uint64(4, rng=1)))
     True
     """
-    shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
-    for n in shape:
-        check_integer(n, "size", minimum=0, fix="Pass a non-negative int or a shape tuple.")
-    total = int(np.prod(shape, dtype=np.int64))
-    if rng is None:
-        return _chacha20_words(os.urandom(32), total).reshape(shape)
-    words = as_generator(rng).bit_generator.random_raw(total)
-    return np.asarray(words, dtype=np.uint64).reshape(shape)
+    return WordStream(rng).fill(np.empty(_shape(size), dtype=np.uint64))
 
 
 def expand_seed(seed: bytes, size: int | tuple[int, ...]) -> np.ndarray:
@@ -181,7 +241,4 @@ def expand_seed(seed: bytes, size: int | tuple[int, ...]) -> np.ndarray:
     if len(seed) != 32:
         raise fail("seed", "32 bytes", seed, "Pass a 256-bit key, e.g. from a key agreement or "
                    "os.urandom(32).", show=f"{len(seed)} bytes")
-    shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
-    for n in shape:
-        check_integer(n, "size", minimum=0, fix="Pass a non-negative int or a shape tuple.")
-    return _chacha20_words(bytes(seed), int(np.prod(shape, dtype=np.int64))).reshape(shape)
+    return WordStream.from_key(bytes(seed)).fill(np.empty(_shape(size), dtype=np.uint64))

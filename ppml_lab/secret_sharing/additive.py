@@ -30,9 +30,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._random import SeedLike
+from .._random import BLOCK_WORDS, SeedLike, WordStream
 from .._validation import check_array, check_integer, fail
-from ._stream import CHUNK, UniformWords
 from .encoding import (DEFAULT_FRAC_BITS, RING_MODULUS, Encoding, _encode_block, decode,
                        encode)
 from .shares import Share, check_shares, new_split_id
@@ -89,7 +88,7 @@ def additive_share(secret: Any, n_shares: int, *, rng: SeedLike = None,
     """
     n_shares = check_integer(n_shares, "n_shares", minimum=2, maximum=MAX_ADDITIVE_SHARES,
                              fix="Pass e.g. n_shares=3 (one share alone would be the secret).")
-    if isinstance(secret, np.ndarray) and secret.dtype.kind in "iuf" and secret.size > CHUNK:
+    if isinstance(secret, np.ndarray) and secret.dtype.kind in "iuf" and secret.size > BLOCK_WORDS:
         # large arrays: encode block by block inside the loop (cache-resident, no copy)
         arr = check_array(secret, "secret", dtype=None)
         kind = "float" if arr.dtype.kind == "f" else ("raw" if arr.dtype == np.uint64 else "int")
@@ -101,13 +100,13 @@ def additive_share(secret: Any, n_shares: int, *, rng: SeedLike = None,
     else:
         values, encoding = encode(secret, frac_bits=frac_bits, modulus=RING_MODULUS)
         kind, flat, shape = "elements", values.reshape(-1), values.shape
-    stream = UniformWords(rng)
+    stream = WordStream(rng)
     size = int(np.prod(shape, dtype=np.int64))
     out = np.empty((n_shares, size), dtype=np.uint64)
-    scratch = np.empty(min(size, CHUNK)) if kind == "float" else None
+    scratch = np.empty(min(size, BLOCK_WORDS)) if kind == "float" else None
     with np.errstate(over="ignore"):
-        for start in range(0, size, CHUNK):  # block by block: temporaries stay in the cache
-            stop = min(start + CHUNK, size)
+        for start in range(0, size, BLOCK_WORDS):  # block by block: temporaries stay in the cache
+            stop = min(start + BLOCK_WORDS, size)
             last = out[-1, start:stop]  # s_n = the encoded secret minus the random shares
             if kind == "float":
                 if not _encode_block(flat[start:stop], frac_bits, RING_MODULUS,
@@ -166,14 +165,14 @@ def additive_reconstruct(shares: Sequence[Share]) -> Any:
                    "reveal nothing.", show=f"{len(shares)} shares (parties "
                    f"{sorted(s.index for s in shares)})")
     encoding = shares[0].encoding
-    if shares[0].value.size <= CHUNK:
+    if shares[0].value.size <= BLOCK_WORDS:
         return decode(_ring_sum(shares), encoding)
     rows = [np.ascontiguousarray(s.value).reshape(-1) for s in shares]
     out = np.empty(rows[0].size, dtype=np.float64 if encoding.kind == "float" else np.uint64)
-    total = np.empty(min(rows[0].size, CHUNK), dtype=np.uint64)
+    total = np.empty(min(rows[0].size, BLOCK_WORDS), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for start in range(0, rows[0].size, CHUNK):  # sum and decode block by block
-            stop = min(start + CHUNK, rows[0].size)
+        for start in range(0, rows[0].size, BLOCK_WORDS):  # sum and decode block by block
+            stop = min(start + BLOCK_WORDS, rows[0].size)
             t = total[:stop - start] if encoding.kind == "float" else out[start:stop]
             np.add(rows[0][start:stop], rows[1][start:stop], out=t)
             for row in rows[2:]:

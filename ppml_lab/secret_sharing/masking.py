@@ -31,10 +31,10 @@ import struct
 import numpy as np
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .._random import WordStream
 from .._validation import fail
 
 __all__ = [
@@ -128,17 +128,15 @@ class MaskBuffer:
 
     def __init__(self, dimension: int) -> None:
         self.dimension = int(dimension)
-        self._zeros = bytes(8 * self.dimension)
-        self._raw = bytearray(8 * self.dimension)
-        self.words = np.frombuffer(self._raw, dtype="<u8")
+        self.words = np.empty(self.dimension, dtype=np.uint64)
 
 
 def mask_into(seed: bytes, buffer: MaskBuffer) -> np.ndarray:
     """Stretch ``seed`` into ``buffer.dimension`` uniform 64-bit words: the PRG.
 
     The words are the ChaCha20 keystream under ``seed`` (nonce zero), the same
-    as :func:`ppml_lab._random.expand_seed`; the returned array is a view of
-    ``buffer`` and is overwritten by the next call.
+    as :func:`ppml_lab._random.expand_seed`; the returned array is
+    ``buffer.words``, overwritten by the next call.
 
     Examples
     --------
@@ -147,9 +145,7 @@ def mask_into(seed: bytes, buffer: MaskBuffer) -> np.ndarray:
     >>> bool(np.all(mask_into(bytes(32), buf) == expand_seed(bytes(32), 5)))
     True
     """
-    encryptor = Cipher(algorithms.ChaCha20(seed, bytes(16)), mode=None).encryptor()
-    encryptor.update_into(buffer._zeros, buffer._raw)
-    return buffer.words
+    return WordStream.from_key(seed).fill(buffer.words)
 
 
 def add_mask(row: np.ndarray, words: np.ndarray, sign: int) -> np.ndarray:

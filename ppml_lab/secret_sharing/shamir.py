@@ -31,10 +31,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._random import SeedLike
+from .._random import BLOCK_WORDS, SeedLike, WordStream
 from .._validation import check_integer, fail
 from .encoding import DEFAULT_FRAC_BITS, FIELD_PRIME, decode, encode
-from ._stream import CHUNK, UniformWords
 from .field import field_add, field_inverse, field_mul
 from .shares import Share, check_shares, new_split_id
 
@@ -103,11 +102,11 @@ def shamir_split(secret: Any, n_shares: int, threshold: int, *, rng: SeedLike = 
                              fix="Pass e.g. n_shares=5.")
     threshold = _check_threshold(threshold, n_shares)
     values, encoding = encode(secret, frac_bits=frac_bits, modulus=FIELD_PRIME)
-    stream = UniformWords(rng)
+    stream = WordStream(rng)
     flat = values.reshape(-1)
     out = np.empty((n_shares, flat.size), dtype=np.uint64)
     xs = np.arange(1, n_shares + 1, dtype=np.uint64).reshape(n_shares, 1)
-    block = max(1, CHUNK // n_shares)
+    block = max(1, BLOCK_WORDS // n_shares)
     for start in range(0, flat.size, block):  # cache-sized blocks
         stop = min(start + block, flat.size)
         coeffs = _uniform_field(stream, (threshold - 1, stop - start))  # a_1 .. a_{t-1}
@@ -121,7 +120,7 @@ def shamir_split(secret: Any, n_shares: int, threshold: int, *, rng: SeedLike = 
                   split_id) for i in range(n_shares)]
 
 
-def _uniform_field(stream: UniformWords, shape: tuple[int, int]) -> np.ndarray:
+def _uniform_field(stream: WordStream, shape: tuple[int, int]) -> np.ndarray:
     """Uniform elements of [0, p): the top 61 bits of uniform words, p itself redrawn."""
     words = np.empty(shape, dtype=np.uint64)
     stream.fill(words)
@@ -166,8 +165,8 @@ def _interpolate(shares: list[Share], at: int) -> np.ndarray:
     coeffs = [np.uint64(c) for c in lagrange_coefficients([s.index for s in shares], at)]
     rows = [s.value.reshape(-1) for s in shares]
     total = np.empty(rows[0].size, dtype=np.uint64)
-    for start in range(0, total.size, CHUNK):  # cache-sized blocks
-        stop = min(start + CHUNK, total.size)
+    for start in range(0, total.size, BLOCK_WORDS):  # cache-sized blocks
+        stop = min(start + BLOCK_WORDS, total.size)
         acc = field_mul(rows[0][start:stop], coeffs[0])
         for row, c in zip(rows[1:], coeffs[1:]):
             acc = field_add(acc, field_mul(row[start:stop], c))
