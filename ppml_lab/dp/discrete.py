@@ -23,7 +23,7 @@ need nothing but uniform random integers and integer comparisons, so every sampl
 
 :func:`discrete_laplace` runs the same steps on whole numpy arrays of 64-bit words: every
 loop of the paper becomes a loop over the still-undecided samples, so each of its passes is
-one vectorised comparison. Its randomness is :func:`ppml_lab._random.random_uint64`: the
+one vectorised comparison. Its randomness is a :class:`ppml_lab._random.WordStream`: the
 ChaCha20 keystream under a fresh key from the operating system's CSPRNG (``os.urandom``) when
 ``rng=None`` (the default), numpy's PCG64 when ``rng`` is a seed or a Generator -- reproducible
 for lessons and tests and **not secure**.
@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from .._random import SeedLike, as_generator, random_uint64
+from .._random import SeedLike, WordStream, as_generator
 from .._validation import check_array, check_integer, check_positive, check_size, fail
 
 __all__ = [
@@ -202,28 +202,15 @@ def reference_discrete_laplace(scale_numerator: int, scale_denominator: int = 1,
 # --------------------------------------------------------------------------------------------
 
 class _Words:
-    """Uniform 64-bit words: ChaCha20 under an os.urandom key, or PCG64 when seeded.
-
-    The CSPRNG words are drawn in blocks of at least ``_BLOCK`` (one fresh key per block) and
-    served in order, so that a small sample does not pay for dozens of cipher set-ups; the
-    seeded words are drawn exactly as asked (reproducible streams).
-    """
-
-    _BLOCK = 8192
+    """Uniform 64-bit words from one :class:`~ppml_lab._random.WordStream`: ChaCha20 under
+    one os.urandom key per sampler call, or PCG64 when seeded (reproducible streams). The
+    cipher is set up once and continued, so small draws cost no new key."""
 
     def __init__(self, rng: SeedLike) -> None:
-        self._gen = None if rng is None else as_generator(rng)
-        self._buffer = np.empty(0, dtype=np.uint64)
+        self._stream = WordStream(rng)
 
     def words(self, n: int) -> np.ndarray:
-        if self._gen is not None:
-            return random_uint64(n, rng=self._gen)
-        if n > self._buffer.size:
-            extra = n - self._buffer.size
-            fresh = random_uint64(extra if extra >= self._BLOCK else extra + self._BLOCK)
-            self._buffer = np.concatenate([self._buffer, fresh]) if self._buffer.size else fresh
-        out, self._buffer = self._buffer[:n], self._buffer[n:]  # disjoint views
-        return out
+        return self._stream.fill(np.empty(n, dtype=np.uint64))
 
     def below(self, m: int, n: int) -> np.ndarray:
         """``n`` uniform integers in ``[0, m)``, ``1 <= m < 2**64``, by rejection (exact)."""
