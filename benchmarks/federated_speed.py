@@ -30,22 +30,19 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402
 from ppml_lab.federated import dirichlet_partition, run_federated  # noqa: E402
+from ppml_lab.federated.experiments import federated_digits  # noqa: E402
 
 
 def reference_data() -> tuple[np.ndarray, ...]:
-    X, y = load_digits(return_X_y=True)
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    scaler = StandardScaler().fit(X_tr)
-    X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
+    """The split and scaled digits of the kit (``federated_digits``), training rows shuffled
+    with ``default_rng(0)`` so that contiguous ``array_split`` blocks are the IID clients."""
+    X_tr, y_tr, X_te, y_te = federated_digits()
     order = np.random.default_rng(0).permutation(len(y_tr))
     return X_tr[order], y_tr[order], X_te, y_te
 
