@@ -59,7 +59,7 @@ Examples
 --------
 >>> from ppml_lab.exercises import check_warmup, show_solution
 >>> check_warmup(0.5)
-❌ Exercise 00.1 not yet: you answered 0.5, which is not it yet.
+❌ Exercise 00.1 not yet: you answered 0.5; the noise scale at epsilon = 0.5 is larger.
 💡 Hint: 0.5 is epsilon itself (or `epsilon / sensitivity`, upside down). The scale is `sensitivity / epsilon`.
 >>> "return sensitivity / epsilon" in show_solution("00.1").source
 True

@@ -386,6 +386,8 @@ def describe_output(out: Any) -> str:
         return repr(bool(out))
     if isinstance(out, (np.integer, np.floating)):
         out = out.item()
+    if isinstance(out, int) and abs(out) >= 10**20:  # a ciphertext would fill the screen
+        return f"a {len(str(abs(out)))}-digit integer"
     if isinstance(out, (int, float)):
         return repr(out)
     return f"a {type(out).__name__}"
@@ -671,23 +673,86 @@ def numeric_answer(answer: Any, reporter: Reporter, *, fix: str) -> float:
     return check_real(answer, "answer", fix=fix)
 
 
+def fmt_answer(x: float) -> str:
+    """A learner's number as a message quotes it: whole numbers in full, others to 6 digits.
+
+    Examples
+    --------
+    >>> fmt_answer(512010.0), fmt_answer(0.6750000000000002), fmt_answer(12.748590410912785)
+    ('512,010', '0.675', '12.7486')
+    """
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return format(x, ".6g")
+
+
+#: ``domain`` rules of :func:`grade_value` shared by several exercises.
+POSITIVE: tuple[Callable[[float], bool], str] = (lambda v: v > 0, "a positive number")
+PROBABILITY: tuple[Callable[[float], bool], str] = (lambda v: 0 <= v <= 1,
+                                                    "a probability between 0 and 1")
+
+
 def grade_value(value: float, reporter: Reporter, *, expected: float, tolerance: float,
-                mistakes: Sequence[tuple[float, str]], passed: str,
-                percent: bool = False) -> CheckResult:
+                mistakes: Sequence[tuple[float, str]], passed: str, what: str,
+                percent: bool = False,
+                domain: tuple[Callable[[float], bool], str] | None = None,
+                choices: Sequence[float] = ()) -> CheckResult:
     """Compare a numeric answer with the expected value and known mistakes.
 
-    ``mistakes`` pairs a wrong value that a common slip produces with the hint
-    for that slip; the first one within ``tolerance`` is used. With
-    ``percent=True`` an answer 100 times the expected one (a percentage) gets
-    its own hint.
+    A wrong answer is told what is wrong with it, never only "incorrect":
+
+    * with ``choices`` (a question that offers a few answers), an answer that
+      is none of them is told the choices, a wrong choice that it is not
+      ``what``;
+    * an answer outside ``domain`` (a predicate and its rule, e.g.
+      ``(lambda v: v > 0, "a positive number")``) is told the rule;
+    * an answer a little outside ``tolerance`` (within ten times it) is told
+      it is close, and how close the check wants it;
+    * any other answer is told whether ``what`` (e.g. "the noise scale at
+      epsilon = 0.5") is larger or smaller.
+
+    The hint is aimed at the slip: ``mistakes`` pairs a wrong value that a
+    common slip produces with the hint for that slip (the first one within
+    ``tolerance`` is used); with ``percent=True`` an answer 100 times the
+    expected one (a percentage) gets its own hint; otherwise the exercise's
+    general hint.
+
+    Examples
+    --------
+    >>> reporter = Reporter("00.9", "Divide 1 by epsilon.")
+    >>> positive = (lambda v: v > 0, "a positive number")
+    >>> def grade(v):
+    ...     return grade_value(v, reporter, expected=2.0, tolerance=1e-3, passed="right.",
+    ...                        what="the scale", domain=positive,
+    ...                        mistakes=[(0.5, "0.5 is epsilon itself.")])
+    >>> print(grade(0.5))
+    ❌ Exercise 00.9 not yet: you answered 0.5; the scale is larger.
+    💡 Hint: 0.5 is epsilon itself.
+    >>> grade(2.004).message
+    'you answered 2.004, close: the scale is a little smaller, and the check accepts answers within 0.001 of it. Keep more decimals.'
+    >>> grade(-1).message
+    'you answered -1, but the scale is a positive number.'
     """
     if abs(value - expected) <= tolerance:
         return reporter.passed(passed)
-    message = f"you answered {value:.4g}, which is not it yet."
+    shown = f"you answered {fmt_answer(value)}"
+    mistake_hint = next((hint for wrong, hint in mistakes if abs(value - wrong) <= tolerance),
+                        None)
+    if choices:
+        if all(abs(value - c) > tolerance for c in choices):
+            listed = [fmt_number(float(c)) for c in choices]
+            return reporter.failed(f"{shown}; answer one of {', '.join(listed[:-1])} or "
+                                   f"{listed[-1]}.")
+        return reporter.failed(f"{shown}, which is not {what}.", hint=mistake_hint)
+    direction = "larger" if value < expected else "smaller"
+    if domain is not None and not domain[0](value):
+        message = f"{shown}, but {what} is {domain[1]}."
+    elif mistake_hint is None and abs(value - expected) <= 10 * tolerance:
+        message = (f"{shown}, close: {what} is a little {direction}, and the check accepts "
+                   f"answers within {fmt_number(tolerance)} of it. Keep more decimals.")
+    else:
+        message = f"{shown}; {what} is {direction}."
     if percent and abs(value / 100.0 - expected) <= tolerance:
         return reporter.failed(message, hint="That looks like a percentage. Give a probability "
                                              "between 0 and 1 instead (for example 0.6 for 60 %).")
-    for wrong, hint in mistakes:
-        if abs(value - wrong) <= tolerance:
-            return reporter.failed(message, hint=hint)
-    return reporter.failed(message)
+    return reporter.failed(message, hint=mistake_hint)

@@ -20,7 +20,8 @@ from scipy import stats
 
 from . import solutions
 from ._core import (CheckResult, Exercise, Reporter, as_vector_output, call_learner, call_text,
-                    fmt_number, function_label, grade_value, run_function_check, run_value_check)
+                    fmt_answer, fmt_number, function_label, grade_value, run_function_check,
+                    run_value_check)
 from ._stats import Z
 
 __all__ = ["check_dpsgd_step", "check_tuning_cost"]
@@ -346,8 +347,8 @@ def _grade_tuning_cost(value: float, reporter: Reporter) -> CheckResult:
         hint = ("A number of training runs is a whole number: the largest k whose search fits "
                 "the budget, rounded down." if math.floor(value) == expected else
                 "The answer is a whole number of training runs, k = 1, 2, 3, ...")
-        return reporter.failed(f"you answered {value:.4g}, which is not a whole number of "
-                               "runs.", hint=hint)
+        return reporter.failed(f"you answered {fmt_answer(value)}, which is not a whole "
+                               "number of runs.", hint=hint)
     basic = int(_BUDGET)  # basic composition: k runs at epsilon 1 cost k
     mistakes = [
         (basic, f"That is basic composition of the epsilons ({basic} runs at epsilon 1 each). It "
@@ -371,6 +372,8 @@ def _grade_tuning_cost(value: float, reporter: Reporter) -> CheckResult:
     ]
     return grade_value(
         value, reporter, expected=float(expected), tolerance=0.01,
+        what="the number of candidates the budget buys",
+        domain=(lambda v: v >= 1, "at least 1 (one run fits the budget)"),
         passed=(f"composed exactly, {expected} candidates at epsilon 1 each cost epsilon "
                 f"{fits:.2f} at delta 1e-5 ({expected + 1} would cost {over:.2f}). Basic "
                 f"composition would allow {basic}, and only with each run's delta cut to a "

@@ -433,16 +433,13 @@ def _grade_alpha(value: float, reporter: Reporter) -> CheckResult:
         (0.5, "Close: alpha = 0.5 is skewed, but a smaller alpha is more so. Mean accuracy over "
               f"the rounds: {text}."),
     ]
-    result = grade_value(
+    return grade_value(
         value, reporter, expected=expected, tolerance=1e-9, mistakes=mistakes,
+        choices=_CHOICES_07_3, what="the alpha with the lowest mean accuracy",
         passed=(f"the most skewed split, alpha = {expected:g}, hurts most: mean test accuracy "
                 f"over the 20 rounds {text}. With few digits per client, each round's 10 "
                 "sampled clients pull the model towards their own digits, and the average "
                 "swings from round to round."))
-    if not result.passed and result.hint == _HINT_07_3:
-        return reporter.failed(f"you answered {value:.4g}; answer one of 0.05, 0.5, 5 or 100.",
-                               hint=_HINT_07_3)
-    return result
 
 
 EXERCISES = (

@@ -15,9 +15,11 @@ from __future__ import annotations
 import numbers
 from typing import Any, Callable
 
+import numpy as np
+
 from ..he import paillier as paillier_module
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, call_learner,
+from ._core import (POSITIVE, CheckResult, Exercise, Reporter, Stop, call_learner,
                     describe_output, function_label, grade_value, run_function_check,
                     run_value_check)
 
@@ -54,6 +56,12 @@ def _cases() -> tuple[paillier_module.PrivateKey, list[tuple[int, int, str]]]:
 
 def _decrypt_mistake(c: int, n: int, lam: int, mu: int, got: Any) -> str | None:
     x = pow(c, lam, n * n)
+    if got == c:
+        return ("That is the ciphertext itself, unchanged. Decrypt it: raise it to the power "
+                "`lam` modulo n squared, apply L, then multiply by `mu` modulo n.")
+    if got == x:
+        return ("That is `c**lam mod n**2`, the first move. Now apply L, `(x - 1) // n`, and "
+                "multiply by `mu` modulo n.")
     if got == 0:  # both slips below give 0: c**lam = 1 mod n, and x - 1 is a multiple of n
         return ("0 for a message that is not 0: either the power was reduced modulo n (c**lam "
                 "is always 1 mod n; use `pow(c, lam, n * n)`, a ciphertext lives in Z_{n^2}), "
@@ -66,6 +74,9 @@ def _decrypt_mistake(c: int, n: int, lam: int, mu: int, got: Any) -> str | None:
     for value, hint in candidates:
         if got == value:
             return hint
+    if not 0 <= got < n:
+        return ("A plaintext is a residue in [0, n): reduce modulo n at the end "
+                "(`... * mu % n`).")
     return None
 
 
@@ -113,6 +124,11 @@ def _check_decrypt(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
         args = (c, n, lam, mu)
         (out,) = call_learner(fn, args, {}, reporter, first=(i == 0), what=_WHAT_11_1)
         shown = f"on {what}, {function_label(fn)} returned {describe_output(out)}"
+        if isinstance(out, np.ndarray) and out.ndim > 0:
+            return reporter.failed(
+                f"{shown}; it should return {_WHAT_11_1}, one number.",
+                hint="Work with Python ints (`pow(c, lam, n * n)`, `//`, `%`), not numpy arrays: "
+                     "numpy's integers hold 64 bits, these numbers hundreds.")
         if isinstance(out, float) or (hasattr(out, "dtype") and getattr(out, "dtype").kind == "f"):
             return reporter.failed(
                 f"{shown}, a float; Paillier needs exact integers (n has 77 digits, a float "
@@ -196,6 +212,7 @@ def _grade_upload(value: float, reporter: Reporter) -> CheckResult:
     ]
     return grade_value(
         value, reporter, expected=expected, tolerance=0.5, mistakes=mistakes,
+        what="the upload in bytes", domain=POSITIVE,
         passed=("1,000 ciphertexts of 4096 bits (n**2 for a 2048-bit n) weigh 512,000 bytes, "
                 "64 times the 8,000 bytes of the float64 update. Packing several small numbers "
                 "into one plaintext (as production systems do) cuts this, but the expansion is "

@@ -25,8 +25,9 @@ from scipy import stats
 
 from ..dp import GaussianMechanism, LaplaceMechanism
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, as_real_output, call_learner,
-                    fmt_ratio, function_label, grade_value, run_function_check, run_value_check)
+from ._core import (POSITIVE, PROBABILITY, CheckResult, Exercise, Reporter, as_real_output,
+                    call_learner, fmt_ratio, function_label, grade_value, run_function_check,
+                    run_value_check)
 from ._stats import KS_ALPHA, Z, RatioTest, dp_ratio_test
 
 __all__ = ["check_laplace_mechanism", "check_posterior_bound", "check_gaussian_sigma",
@@ -381,7 +382,7 @@ def check_posterior_bound(answer: Any) -> CheckResult:
     Examples
     --------
     >>> check_posterior_bound(3)
-    ❌ Exercise 03.2 not yet: you answered 3, which is not it yet.
+    ❌ Exercise 03.2 not yet: you answered 3, but the attacker's highest certainty is a probability between 0 and 1.
     💡 Hint: 3 is `e**epsilon`, the largest likelihood ratio, or the posterior odds 3:1. Turn odds into a probability: `odds / (1 + odds)`.
     >>> check_posterior_bound(0.75).passed
     True
@@ -395,6 +396,7 @@ def _grade_posterior_bound(value: float, reporter: Reporter) -> CheckResult:
     ratio = math.exp(math.log(3))
     return grade_value(
         value, reporter, expected=expected, tolerance=0.005, percent=True,
+        what="the attacker's highest certainty", domain=PROBABILITY,
         passed=(f"at epsilon = ln 3 an output can multiply the attacker's odds by at most "
                 f"`e**epsilon` = {ratio:.3g}: from 1:1 to 3:1, a certainty of {expected:.2f}. "
                 "Whatever the attacker knows or computes, epsilon-DP caps what one release "
@@ -477,6 +479,7 @@ def _grade_gaussian_sigma(value: float, reporter: Reporter) -> CheckResult:
     classic = math.sqrt(_SYMPTOMS) * math.sqrt(2 * math.log(1.25 / _DELTA_03_3)) / _EPS_03_3
     return grade_value(
         value, reporter, expected=expected, tolerance=0.03,
+        what="the sigma of each count", domain=POSITIVE,
         passed=(f"removing one patient moves up to 3 counts by 1 each, a change of L2 length "
                 f"`sqrt(3)` = {math.sqrt(3):.3f}, so sigma = {expected:.2f}: sqrt(3) times the "
                 f"{one:.2f} of a single count. Calibrating to the L1 sensitivity 3 would add "
@@ -552,6 +555,7 @@ def _grade_epsilon_for_posterior(value: float, reporter: Reporter) -> CheckResul
     expected = float(solutions.epsilon_for_posterior())
     return grade_value(
         value, reporter, expected=expected, tolerance=0.01,
+        what="the largest epsilon that keeps the attacker below 90 %", domain=POSITIVE,
         passed=(f"epsilon = ln 9 = {expected:.3f}: the odds can grow from 1:1 to at most 9:1, a "
                 "certainty of 0.9. Any smaller epsilon keeps a 50/50 attacker below 90 %."),
         mistakes=[

@@ -140,7 +140,7 @@ def _check_scores(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
             "examples scores near 0, so a threshold on the score separates members from "
             "non-members.")
     first = next(i for i in range(2) if not np.allclose(got[i], expected[i], rtol=1e-9))
-    message = (f"For the {'three-class' if first == 0 else 'binary'} case your scores are "
+    message = (f"for the {'three-class' if first == 0 else 'binary'} case your scores are "
                f"{np.round(got[first], 3).tolist()}; the library gives "
                f"{np.round(expected[first], 3).tolist()}.")
 
@@ -210,6 +210,8 @@ def _grade_advantage_bound(value: float, reporter: Reporter) -> CheckResult:
     e = math.e
     return grade_value(
         value, reporter, expected=expected, tolerance=0.002, percent=True,
+        what="the largest advantage at epsilon = 1",
+        domain=(lambda v: 0 <= v <= 1, "a difference of two rates, between 0 and 1"),
         passed=(f"(e - 1) / (e + 1) = {expected:.4f}: at epsilon = 1 no attack can find members "
                 f"at a rate more than {expected:.0%} (of all members) above its false alarms. "
                 "A real attack usually stays far below this ceiling; the ceiling is what the "

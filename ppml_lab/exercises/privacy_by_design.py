@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import solutions
-from ._core import CheckResult, Exercise, Reporter, grade_value, run_value_check
+from ._core import POSITIVE, CheckResult, Exercise, Reporter, grade_value, run_value_check
 
 __all__ = ["check_hospitals_needed", "check_record_epsilon"]
 
@@ -128,7 +128,8 @@ def _grade_hospitals(value: float, reporter: Reporter) -> CheckResult:
                                 "the noise is large next to the signal."))
     mistakes.append((0, f"A design does meet the threat model and the floor: {shown}."))
     return grade_value(
-        value, reporter, expected=float(expected), tolerance=0.01,
+        value, reporter, expected=float(expected), tolerance=0.01, choices=(3, 5, 10, 0),
+        what="the fewest hospitals with which a design meets the threat model and the floor",
         passed=(f"federated learning with secure aggregation and DP-FedAvg is the only design "
                 f"that hides each update and bounds the model; at epsilon 2 it measured "
                 f"{shown}. It protects whole hospitals, so it needs enough of them."),
@@ -191,6 +192,7 @@ def _grade_record(value: float, reporter: Reporter) -> CheckResult:
     ]
     return grade_value(
         value, reporter, expected=expected, tolerance=5e-4,
+        what="the epsilon the record states", domain=POSITIVE,
         passed=(f"the record states epsilon {expected:.4f}: the run's charge ({run:.4f}), the "
                 "parallel block's largest count (0.5) and the mean (0.25). Built from the "
                 "ledger, the record cannot disagree with what was spent."),

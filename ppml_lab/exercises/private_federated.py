@@ -25,9 +25,9 @@ from ..attacks import gradient_from_update, invert_gradient, invert_softmax_batc
 from ..federated import DPFedAvg, FedAvg, LogisticModel
 from ..federated.dp_fedavg import clip_updates
 from . import solutions
-from ._core import (CheckResult, Exercise, Reporter, Stop, as_vector_output, call_learner,
-                    call_text, describe_output, fmt_number, function_label, grade_value, run_function_check,
-                    run_value_check)
+from ._core import (POSITIVE, CheckResult, Exercise, Reporter, Stop, as_vector_output,
+                    call_learner, call_text, describe_output, fmt_number, function_label,
+                    grade_value, run_function_check, run_value_check)
 from ._stats import Z
 
 __all__ = ["check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch"]
@@ -364,6 +364,8 @@ def _grade_fedavg_epsilon(value: float, reporter: Reporter) -> CheckResult:
     q = _PER_ROUND / _N_PHONES
     return grade_value(
         value, reporter, expected=expected, tolerance=0.01,
+        what="the deployment's epsilon (RDP accountant, delta = 1e-6)",
+        domain=POSITIVE,
         passed=(f"sampling rate {q:g} and 1,000 rounds at noise multiplier 1 give epsilon "
                 f"{expected:.3f} at delta = 1e-6 (RDP; the tighter PLD accountant says "
                 f"{_deployment_epsilon(accountant='pld'):.3f}). Without sampling, every phone "

@@ -13,7 +13,7 @@ Introduced in notebook 09.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy import stats
@@ -64,8 +64,10 @@ def _as_ring_values(out: Any, n: int, fn: Callable[..., Any], args: tuple,
                 "`rng.integers(..., dtype=np.uint64)`.") if floats else None
         raise Stop(reporter.failed(f"{shown}; it should return {_WHAT_09_1}.", hint=hint))
     if len(values) != n:
-        raise Stop(reporter.failed(f"{shown} with {len(values)} values; it should return "
-                                   f"{n} shares, one per party."))
+        got = ("a single number" if np.ndim(out) == 0 else
+               f"{len(values)} share{'s' if len(values) != 1 else ''}")
+        raise Stop(reporter.failed(f"{shown}, {got}; it should return {n} shares, one per "
+                                   "party, as an array of uint64."))
     if any(not 0 <= v < _RING for v in values):
         raise Stop(reporter.failed(
             f"{shown} with a value outside [0, 2**64); shares are ring elements.",
@@ -193,6 +195,18 @@ def check_lagrange_at_zero(fn: Callable[..., Any]) -> CheckResult:
                               call="lagrange_at_zero(xs, ys, p)", forbidden=_FORBIDDEN_09_2)
 
 
+def _lagrange_mistake(ys: Sequence[int], p: int, value: int) -> str | None:
+    """The hint for a reconstruction that typical slips give, or None (the general hint)."""
+    if value in (sum(ys) % p, sum(ys)):
+        return ("That adds the shares, as additive sharing would. Shamir shares are points "
+                "f(x_i) of a polynomial: weight each by its Lagrange coefficient at 0, the "
+                "product of `x_j / (x_j - x_i)` over j != i, modulo p.")
+    if value in ys:
+        return ("That is one of the shares, f(x_i) at some x_i != 0. The secret is f(0): "
+                "combine all the shares, each weighted by its Lagrange coefficient at 0.")
+    return None
+
+
 def _check_lagrange(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
     for i, (xs, ys, p, secret) in enumerate(list(_HAND) + _library_cases()):
         args = (list(xs), list(ys), p)
@@ -210,7 +224,8 @@ def _check_lagrange(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
             return reporter.failed(f"{shown}: the right secret, but not reduced modulo p.",
                                    hint="Return the result `% p`, a number in [0, p).")
         if value != secret:
-            return reporter.failed(f"{shown}; the secret is {secret}.")
+            return reporter.failed(f"{shown}; the secret is {secret}.",
+                                   hint=_lagrange_mistake(ys, p, value))
     return reporter.passed(
         f"{function_label(fn)} interpolates at zero exactly, modulo 97 by hand and modulo "
         "2**61 - 1 on the library's shares, from any threshold-sized subset of them: that is all "

@@ -146,7 +146,10 @@ def _check_masks(fn: Callable[..., Any], reporter: Reporter) -> CheckResult:
         if np.array_equal(y, updates):
             return reporter.failed(
                 f"{shown}: the updates themselves, unmasked. The server would see every "
-                "client's update.", hint=_HINT_10_1)
+                "client's update.",
+                hint="Nothing was masked: start from `masked = updates.copy()`, then for each "
+                     "pair add `pair_masks[u, v]` to row u when v > u and subtract it when "
+                     "v < u.")
         if np.array_equal(y, _signed(updates, masks, -1)):
             return reporter.failed(
                 f"{shown}: masks that cancel, but with the signs the other way round.",
@@ -212,6 +215,11 @@ def _variants(n: int, d: int, m: int) -> dict[str, int]:
         "Only the k survivors answer in the unmasking phase (each with shares for all n "
         "clients), and each of them receives the list of the k survivors.":
             adv_up + adv_down + 2 * share + masked + 40 * n * n + 4 * n**2,
+        "That counts only the masked inputs. Add the other three phases of the cost table: "
+        "advertising keys, sharing keys and unmasking, each up and down.": masked,
+        "That counts only the masked inputs, and from every client. Add the other three "
+        "phases of the cost table, and count masked inputs from the k survivors only.":
+            8 * m * n,
     }
 
 

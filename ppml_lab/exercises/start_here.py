@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import solutions
-from ._core import CheckResult, Exercise, Reporter, grade_value, run_value_check
+from ._core import POSITIVE, CheckResult, Exercise, Reporter, grade_value, run_value_check
 
 __all__ = ["check_warmup"]
 
@@ -58,6 +58,7 @@ def _grade_warmup(value: float, reporter: Reporter) -> CheckResult:
     expected = float(solutions.laplace_scale())
     return grade_value(
         value, reporter, expected=expected, tolerance=1e-3,
+        what="the noise scale at epsilon = 0.5", domain=POSITIVE,
         passed=(f"the noise scale at epsilon = 0.5 is `1 / 0.5` = {expected:g}, so the noisy "
                 f"count typically misses the true count by about {expected:g}. Smaller epsilon, "
                 "more noise, more privacy."),

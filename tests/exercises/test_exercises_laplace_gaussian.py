@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from ppml_lab.dp import GaussianMechanism, LaplaceMechanism
+from ppml_lab.exercises._core import fmt_answer
 from ppml_lab.exercises import (check_epsilon_for_posterior, check_gaussian_sigma,
                                 check_laplace_mechanism, check_posterior_bound, check_warmup,
                                 get_exercise, solutions)
@@ -227,6 +228,16 @@ def _sigma(sensitivity):
     return GaussianMechanism(1.0, 1e-5, sensitivity).sigma
 
 
+def _assert_says_value_and_direction(result, answer, expected):
+    """The message quotes the answer and says which way the right one lies, or which rule the
+    answer breaks (a probability above 1, a negative epsilon)."""
+    assert result.message.startswith(f"you answered {fmt_answer(float(answer))}")
+    direction = "larger" if float(answer) < expected else "smaller"
+    assert (result.message.endswith(f" is {direction}.")
+            or result.message.split(", but ", 1)[-1].endswith(("a positive number.",
+                                                                "between 0 and 1."))), result
+
+
 @pytest.mark.parametrize("answer, hint", [
     (_sigma(1.0), "a patient who reports 3 symptoms is in 3 counts"),
     (_sigma(3.0), "the L1 norm of the change"),
@@ -241,7 +252,7 @@ def _sigma(sensitivity):
 def test_gaussian_sigma_mistakes_get_specific_hints(answer, hint):
     result = check_gaussian_sigma(answer)
     assert result.status == "failed"
-    assert result.message == f"you answered {float(answer):.4g}, which is not it yet."
+    _assert_says_value_and_direction(result, answer, solutions.gaussian_sigma())
     assert hint in result.hint
 
 
@@ -293,7 +304,10 @@ def test_value_exercises_accept_the_answer_within_tolerance(check, answer):
 def test_value_mistakes_get_specific_hints(check, answer, hint):
     result = check(answer)
     assert result.status == "failed"
-    assert result.message == f"you answered {float(answer):.4g}, which is not it yet."
+    expected = {check_warmup: solutions.laplace_scale, check_posterior_bound:
+                solutions.posterior_bound, check_epsilon_for_posterior:
+                solutions.epsilon_for_posterior}[check]()
+    _assert_says_value_and_direction(result, answer, expected)
     assert hint in result.hint
 
 
