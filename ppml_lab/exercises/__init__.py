@@ -48,7 +48,10 @@ id                 check                                       the learner write
 12.2               :func:`check_record_epsilon`                the epsilon a record of processing states
 =================  ==========================================  ====================================
 
-:func:`hint` and :func:`show_solution` take an exercise id; the solutions are
+:func:`progress` shows, per notebook, which exercises the learner has passed,
+attempted or not tried yet in this kernel (the checks note every verdict;
+:func:`reset_progress` forgets them). :func:`hint` and :func:`show_solution`
+take an exercise id; the solutions are
 the functions of :mod:`ppml_lab.exercises.solutions`, and each exercise's
 starter (:attr:`Exercise.starter`) is generated from its solution, so the
 three never drift apart. :func:`list_exercises` shows them all.
@@ -70,6 +73,8 @@ from __future__ import annotations
 from . import solutions
 from ._catalog import get_exercise, hint, list_exercises, show_solution
 from ._core import CheckResult, Exercise, ExerciseList, Hint, Solution
+from ._progress import Progress, progress, reset_progress
+from ._record import ProgressRecord
 from .composition_budgets import check_advanced_pays_off, check_noise_for_target
 from .dp_training import check_dpsgd_step, check_tuning_cost
 from .anonymisation import check_reconstruct_bits, check_unique_share
@@ -116,6 +121,10 @@ __all__ = [
     "get_exercise",
     "hint",
     "list_exercises",
+    "progress",
+    "reset_progress",
+    "Progress",
+    "ProgressRecord",
     "show_solution",
     "solutions",
 ]

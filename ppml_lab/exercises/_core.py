@@ -16,6 +16,11 @@ bottom, so this matters. Only an answer of the wrong kind raises (``fn()``
 passed instead of ``fn``, text instead of a number): a :class:`TypeError` or
 :class:`ValueError` from :mod:`ppml_lab._validation`, naming the parameter.
 
+Both frames (:func:`run_function_check`, :func:`run_value_check`) note each
+verdict in the kernel's progress record (:mod:`ppml_lab.exercises._record`),
+which :func:`~ppml_lab.exercises.progress` shows; a starter left as it was is
+not noted, an answer of the wrong kind is noted as an attempt.
+
 Everything shown is deterministic: the same learner code gives the same text,
 character for character, because statistical checks draw from a fixed seed and
 messages print rounded numbers. Strict nbval compares these outputs.
@@ -34,11 +39,12 @@ import re
 import sys
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from .._validation import check_bool, check_callable, check_real, check_string
+from ._record import RECORD
 
 __all__ = ["CheckResult", "Hint", "Solution", "Exercise", "ExerciseList"]
 
@@ -207,13 +213,33 @@ def run_function_check(fn: Any, body: Callable[[Callable[..., Any], Reporter], C
     exercise asks them to write it themselves).
     """
     name = call.split("(", 1)[0]
-    check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
-                                 f"{check_name}({name}).")
+    with _recorded(exercise_id):
+        check_callable(fn, "fn", fix="Pass the function itself, without parentheses: "
+                                     f"{check_name}({name}).")
     reporter = Reporter(exercise_id, hint, call=call, forbidden=forbidden)
     try:
-        return body(fn, reporter)
+        result = body(fn, reporter)
     except Stop as stop:
-        return stop.result
+        result = stop.result
+    return _record(result)
+
+
+@contextlib.contextmanager
+def _recorded(exercise_id: str) -> Iterator[None]:
+    """An answer of the wrong kind (a ``TypeError`` or ``ValueError`` raised inside) still
+    counts as an attempt in :data:`~ppml_lab.exercises._record.RECORD`."""
+    try:
+        yield
+    except (TypeError, ValueError):
+        RECORD.note(exercise_id, passed=False)
+        raise
+
+
+def _record(result: CheckResult) -> CheckResult:
+    """Note a verdict in the kernel's progress record (not a starter left as it was)."""
+    if result.attempted:
+        RECORD.note(result.exercise_id, passed=result.passed)
+    return result
 
 
 # --- calling learner code ------------------------------------------------------------------
@@ -659,9 +685,12 @@ def run_value_check(answer: Any, body: Callable[[float, Reporter], CheckResult],
     """
     reporter = Reporter(exercise_id, hint)
     try:
-        return body(numeric_answer(answer, reporter, fix=fix), reporter)
+        with _recorded(exercise_id):
+            value = numeric_answer(answer, reporter, fix=fix)
+        result = body(value, reporter)
     except Stop as stop:
-        return stop.result
+        result = stop.result
+    return _record(result)
 
 
 def numeric_answer(answer: Any, reporter: Reporter, *, fix: str) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ppml_lab.exercises import get_exercise
+from ppml_lab.exercises import get_exercise, reset_progress
 
 
 @pytest.fixture
@@ -17,3 +17,11 @@ def starter_namespace():
              namespace)
         return namespace
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_progress_record():
+    """Each test starts and ends with an empty progress record (the one per-kernel state)."""
+    reset_progress()
+    yield
+    reset_progress()
