@@ -3,6 +3,8 @@
 #   make test       the whole suite: unit tests, doctests, strict nbval, Binder, browser
 #   make bench      every benchmarks/*.py script (not the _private helpers)
 #   make notebooks  re-execute every notebook in place (commit the result)
+#   make test-latest  the whole suite against the newest release of every dependency
+#   make test-oldest  the whole suite against the lower bounds in pyproject.toml
 #   make clean      remove caches and test artifacts (distclean: also .venv)
 # Override e.g. `make test PYTHON=python3.12 VENV=/tmp/venv`.
 # The test environment includes the `flower` extra (plain flwr, no Ray), so `make test`
@@ -15,7 +17,13 @@ TEST_EXTRAS := test,flower
 # Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port=8899"; root needs --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench notebooks clean distclean
+# The drift guard builds a separate environment for each (rebuilt on every run).
+# test-oldest pins the package's and the test extra's requirements to their lower
+# bounds (tools/drift.py reads them from pyproject.toml); the flower extra is left
+# out there because flwr pins newer numpy and cryptography than the core needs.
+OLDEST_EXTRAS := test
+
+.PHONY: lab test bench notebooks clean distclean test-latest test-oldest
 
 lab: $(VENV)/.installed-lab
 	$(PY) -m jupyterlab $(LAB_ARGS) notebooks/00_start_here.ipynb
@@ -29,6 +37,24 @@ bench: $(VENV)/.installed-$(TEST_EXTRAS)
 
 notebooks: $(VENV)/.installed-$(TEST_EXTRAS)
 	$(PY) tools/execute_notebooks.py
+
+test-latest:
+	rm -rf $(VENV)-latest
+	$(PYTHON) -m venv $(VENV)-latest
+	$(VENV)-latest/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[$(TEST_EXTRAS)]"
+	$(VENV)-latest/bin/python tools/drift.py versions --extras $(TEST_EXTRAS)
+	$(VENV)-latest/bin/python -c "import matplotlib.pyplot"
+	$(VENV)-latest/bin/python -m pytest
+
+test-oldest:
+	rm -rf $(VENV)-oldest
+	$(PYTHON) -m venv $(VENV)-oldest
+	$(VENV)-oldest/bin/python tools/drift.py oldest-constraints --extras $(OLDEST_EXTRAS) > $(VENV)-oldest/constraints.txt
+	$(VENV)-oldest/bin/python -m pip install --quiet -c $(VENV)-oldest/constraints.txt -e ".[$(OLDEST_EXTRAS)]"
+	$(VENV)-oldest/bin/python tools/drift.py versions --extras $(OLDEST_EXTRAS)
+	$(VENV)-oldest/bin/python -c "import matplotlib.pyplot"
+	$(VENV)-oldest/bin/python -m pytest
 
 # Reinstall only when pyproject.toml changes: the stamp is newer otherwise.
 $(VENV)/.installed-%: pyproject.toml | $(PY)
