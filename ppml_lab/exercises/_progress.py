@@ -123,8 +123,8 @@ class Progress:
         body = []
         for row, (nb, passed, attempted, not_tried) in zip(self.notebooks, self._rows()):
             marks = " ".join(
-                f'<span aria-label="{html.escape(id_)} {status}" style="white-space: nowrap; '
-                f'margin-right: 0.6em;">{html.escape(id_)} {_MARK[status]}</span>'
+                f'<span style="white-space: nowrap; margin-right: 0.6em;">{html.escape(id_)} '
+                f'<span role="img" aria-label="{status}">{_MARK[status]}</span></span>'
                 for id_, status in row.exercises)
             body.append(f"<tr><td {cell}>{nb}</td><td {cell}>{passed}</td><td {cell}>"
                         f"{attempted}</td><td {cell}>{not_tried}</td><td {cell}>{marks}</td></tr>")

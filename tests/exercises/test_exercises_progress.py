@@ -118,7 +118,7 @@ def test_the_html_table_says_each_status_in_words_too():
         "notebook", "passed", "attempted", "not tried", "exercises"]
     for id_, status in [("03.1", "not tried"), ("03.2", "passed"), ("03.3", "attempted"),
                         ("03.4", "not tried")]:
-        assert f'aria-label="{id_} {status}"' in page
+        assert f'{id_} <span role="img" aria-label="{status}">' in page
     assert "attempted, not passed yet" in page  # the legend: nothing is told by colour alone
     assert "<p>No exercises.</p>" == progress(notebook=99)._repr_html_()
 
