@@ -40,7 +40,7 @@ def test_plot_draws_three_panels_with_the_ceiling():
     roc = axes[0]
     labels = [t.get_text() for t in roc.get_legend().get_texts()]
     assert labels[0] == f"epsilon = 1.00: AUC {r.auc:.2f}"
-    assert labels[1] == f"no DP: AUC {r.baseline_auc:.2f}"
+    assert labels[1] == f"forest, no DP: AUC {r.overfit_auc:.2f}"
     # the dotted ceiling line is the (epsilon, delta) bound
     ceiling = next(line for line in roc.get_lines() if line.get_label() == "most DP allows")
     x, y = ceiling.get_data()
@@ -53,6 +53,23 @@ def test_plot_draws_three_panels_with_the_ceiling():
                                    "(guarantee: <= 1.00)")
 
 
+def test_middle_panel_shows_useful_and_safe_together():
+    r = membership_experiment(2.0, epsilons=GRID, rng=0)
+    middle = plot_membership(r)[1]
+    accuracy = next(line for line in middle.get_lines()
+                    if line.get_label() == "DP model's test accuracy")
+    assert np.array_equal(accuracy.get_ydata(), r.accuracy_curve)
+    assert accuracy.get_linestyle() == "-." and accuracy.get_marker() == "."
+    texts = [t.get_text() for t in middle.texts]
+    assert f"accuracy without DP: {r.non_private_accuracy:.2f}" in texts
+    assert "chance alone (95%)" in texts
+    assert middle.get_title() == (f"Advantage {r.advantage:.2f} (allows "
+                                  f"{r.advantage_bound:.2f}); accuracy {r.accuracy:.2f}")
+    forest = next(line for line in middle.get_lines()
+                  if line.get_label().startswith("attack on the forest"))
+    assert forest.get_ydata()[0] == r.overfit_advantage
+
+
 def test_plot_reuses_its_artists_and_updates_them():
     fig, axes = plt.subplots(1, 3)
     plot_membership(membership_experiment(1.0, epsilons=GRID, rng=0), axes=axes)
@@ -62,7 +79,7 @@ def test_plot_reuses_its_artists_and_updates_them():
     assert list(axes[0].get_lines()) == lines_before  # updated in place, not redrawn
     dp = next(line for line in axes[0].get_lines() if line.get_label().startswith("epsilon ="))
     assert np.array_equal(dp.get_ydata(), r.roc.tpr)
-    point = axes[1].get_lines()[-1]
+    point = next(line for line in axes[1].get_lines() if line.get_marker() == "o")
     assert point.get_xdata()[0] == 10.0 and point.get_ydata()[0] == r.advantage
 
 
@@ -89,11 +106,12 @@ def test_set_changes_result_and_figure(explorer):
     before_png, before = explorer.figure.value, explorer.result
     explorer.set(epsilon=10.0)
     assert explorer.result.epsilon == 10.0
-    assert explorer.result.advantage > before.advantage
+    assert explorer.result.accuracy > before.accuracy  # less noise, a better DP model
     assert explorer.figure.value != before_png
     assert Image.open(io.BytesIO(explorer.figure.value)).size[0] > 500
-    # common random numbers: the non-private model did not change
-    assert explorer.result.baseline_auc == before.baseline_auc
+    # common random numbers: the non-private models did not change
+    assert explorer.result.overfit_auc == before.overfit_auc
+    assert explorer.result.non_private_accuracy == before.non_private_accuracy
     with pytest.raises(ValueError, match="`epsilon`"):
         explorer.set(epsilon=20.0)
 
