@@ -212,7 +212,9 @@ def test_more_steps_less_noise_or_more_sampling_never_lowers_epsilon(q, sigma, s
     def epsilon(q_, sigma_, steps_):
         return RDPAccountant().compose_gaussian(sigma_, q_, steps_).get_epsilon(1e-5)
 
-    base = epsilon(q, sigma, steps)
+    # up to rounding: q = 1 - 2^-53 (subsampled) and q = 1 (the plain Gaussian, another
+    # code path) gave 282.86126007165336 and 282.8612600716533 (hypothesis 6.80, make test-oldest)
+    base = epsilon(q, sigma, steps) * (1 - 1e-12)
     assert epsilon(q, sigma, steps + 1 + steps // 3) >= base
     assert epsilon(q, sigma / factor, steps) >= base
     assert epsilon(min(q * factor, 1.0), sigma, steps) >= base
