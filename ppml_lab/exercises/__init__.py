@@ -46,6 +46,8 @@ id                 check                                       the learner write
 11.2               :func:`check_upload_bytes`                  bytes of an encrypted update
 12.1               :func:`check_hospitals_needed`              a number of hospitals (3, 5, 10 or 0)
 12.2               :func:`check_record_epsilon`                the epsilon a record of processing states
+13.1               :func:`check_client_rows`                   ``fn(n_rows, n_clients, partition_id)``
+13.2               :func:`check_break_even_params`             a model size (millions of parameters)
 =================  ==========================================  ====================================
 
 :func:`progress` shows, per notebook, which exercises the learner has passed,
@@ -90,6 +92,7 @@ from .private_federated import (check_dp_fedavg_round, check_fedavg_epsilon,
 from .randomized_response import check_randomized_response, check_rr_estimate
 from .start_here import check_warmup
 from .privacy_by_design import check_hospitals_needed, check_record_epsilon
+from .scaling_out import check_break_even_params, check_client_rows
 
 __all__ = [
     "CheckResult",
@@ -118,6 +121,7 @@ __all__ = [
     "check_unique_share", "check_reconstruct_bits",
     "check_dp_fedavg_round", "check_fedavg_epsilon", "check_read_batch",
     "check_hospitals_needed", "check_record_epsilon",
+    "check_client_rows", "check_break_even_params",
     "get_exercise",
     "hint",
     "list_exercises",

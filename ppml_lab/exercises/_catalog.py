@@ -19,6 +19,7 @@ from . import secret_sharing
 from . import secure_aggregation
 from . import anonymisation
 from . import privacy_by_design
+from . import scaling_out
 from ._core import Exercise, ExerciseList, Hint, Solution
 
 __all__ = ["list_exercises", "get_exercise", "hint", "show_solution"]
@@ -27,7 +28,7 @@ EXERCISES: tuple[Exercise, ...] = (start_here.EXERCISES + anonymisation.EXERCISE
                                    + laplace_gaussian.EXERCISES + composition_budgets.EXERCISES
                                    + dp_training.EXERCISES + membership.EXERCISES
                                    + federated.EXERCISES + private_federated.EXERCISES
-                                   + secret_sharing.EXERCISES + secure_aggregation.EXERCISES + homomorphic.EXERCISES + privacy_by_design.EXERCISES)  # noqa: E501
+                                   + secret_sharing.EXERCISES + secure_aggregation.EXERCISES + homomorphic.EXERCISES + privacy_by_design.EXERCISES + scaling_out.EXERCISES)  # noqa: E501
 _BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 _ID_FIX = 'Pass the id as text with a two-digit notebook number, e.g. "03.1".'
 
@@ -91,7 +92,7 @@ def list_exercises(notebook: int | str | None = None) -> ExerciseList:
     >>> [e.id for e in list_exercises()]
     ['00.1', '01.1', '01.2', '02.1', '02.2', '03.1', '03.2', '03.3', '03.4', '04.1', '04.2', '05.1', '05.2',
      '06.1', '06.2', '06.3', '07.1', '07.2', '07.3', '08.1', '08.2',
-     '08.3', '09.1', '09.2', '10.1', '10.2', '11.1', '11.2', '12.1', '12.2']
+     '08.3', '09.1', '09.2', '10.1', '10.2', '11.1', '11.2', '12.1', '12.2', '13.1', '13.2']
     """
     if notebook is None:
         return ExerciseList(EXERCISES)

@@ -498,3 +498,32 @@ def record_epsilon() -> float:
 
 
 __all__ += ["hospitals_needed", "record_epsilon"]
+
+
+# --- 13 scaling out with Flower -------------------------------------------------------------------
+
+def client_rows(n_rows: int, n_clients: int, partition_id: int) -> np.ndarray:
+    """The training rows SuperNode ``partition_id`` loads: its part of the reference split.
+
+    Every process computes the split itself, from the same seed, so no row is
+    sent: shuffle the row numbers 0 .. n_rows - 1 with a generator seeded with 0,
+    cut the shuffled rows into ``n_clients`` nearly equal consecutive parts
+    (``np.array_split``) and return part ``partition_id`` (ids start at 0).
+    """
+    order = np.random.default_rng(0).permutation(n_rows)
+    return np.array_split(order, n_clients)[partition_id]
+
+
+def break_even_params() -> float:
+    """Millions of parameters from which moving the model takes longer than the engine's overhead.
+
+    6.0 s of engine overhead per round; float32 down and up (4 bytes each way) over
+    a 20 Mbit/s link; latency and training ignored.
+    """
+    overhead = 6.0                      # seconds per round (DEFAULT_ROUND_OVERHEAD_SECONDS)
+    bytes_per_second = 20e6 / 8         # 20 Mbit/s
+    bytes_per_parameter = 2 * 4         # down and up, float32
+    return overhead * bytes_per_second / bytes_per_parameter / 1e6
+
+
+__all__ += ["client_rows", "break_even_params"]

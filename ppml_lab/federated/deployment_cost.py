@@ -247,7 +247,7 @@ class DeploymentCost:
         Examples
         --------
         >>> print(deployment_cost(3, 5, 650).summary())  # doctest: +ELLIPSIS
-        3 clients, 5 rounds, 650 parameters, 100 Mbit/s, 20 ms: the simulator needs 6.8 ms, a deployment 44 s ... it matters here. ...
+        3 clients, 5 rounds, 650 parameters, 100 Mbit/s, 20 ms: the simulator needs 6.8 ms, a deployment 44 s ... it matters here: ...
         """
         from ..he.experiments import format_seconds as fs
 
@@ -262,8 +262,8 @@ class DeploymentCost:
         share = self.engine_share
         if share >= 0.5:
             verdict = (f"The engine's fixed overhead is {100 * share:.0f}% of each round: it "
-                       "matters here. The model is small and the link fast, so the deployment "
-                       "mostly waits; a larger model or a slower network would hide it.")
+                       "matters here: the deployment mostly waits for the engine. A larger "
+                       "model, a slower link or more local training would hide it.")
         elif share >= 0.1:
             verdict = (f"The engine's overhead is {100 * share:.0f}% of each round: noticeable, "
                        f"but the {self.dominant} is the larger part.")

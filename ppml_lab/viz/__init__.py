@@ -27,6 +27,7 @@ from .secure_aggregation import SecureAggregationExplorer, plot_learned_sum, plo
 from .homomorphic import KeySizeExplorer, plot_aggregation_cost, plot_key_size_costs
 from .design import DesignExplorer, plot_design_comparison
 from .anonymisation import LinkageExplorer, ReconstructionExplorer, plot_differencing, plot_disclosure, plot_linkage, plot_reconstruction, plot_uniqueness  # noqa: E501
+from .deployment import DeploymentCostExplorer, plot_deployment_time, plot_round_parts
 
 __all__ = [
     "ThresholdExplorer", "plot_coalitions", "plot_coalition_view",
@@ -52,4 +53,5 @@ __all__ = [
     "KeySizeExplorer", "plot_key_size_costs", "plot_aggregation_cost",
     "DesignExplorer", "plot_design_comparison",
     "LinkageExplorer", "ReconstructionExplorer", "plot_differencing", "plot_disclosure", "plot_linkage", "plot_reconstruction", "plot_uniqueness",  # noqa: E501
+    "DeploymentCostExplorer", "plot_deployment_time", "plot_round_parts",
 ]

@@ -94,6 +94,11 @@ TYPICAL = {
              "server holds every record"),
     "12.2": (2.75, ["you answered 2.75", "the epsilon the record states is smaller"],
              "uses the target"),
+    "13.1": (lambda n_rows, n_clients, partition_id:
+             np.array_split(np.arange(n_rows), n_clients)[partition_id],
+             ["returned an array of shape (419,)", "holds 419 rows"], "consecutive rows"),
+    "13.2": (3.75, ["you answered 3.75", "the break-even model size (millions of parameters) "
+                    "is smaller"], "travels twice"),
 }
 
 ALL = [e.id for e in list_exercises()]

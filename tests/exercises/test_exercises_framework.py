@@ -16,7 +16,7 @@ from ppml_lab.exercises import (CheckResult, Exercise, get_exercise, hint, list_
 
 ALL_IDS = ["00.1", "01.1", "01.2", "02.1", "02.2", "03.1", "03.2", "03.3", "03.4", "04.1", "04.2", "05.1",
            "05.2", "06.1", "06.2", "06.3", "07.1", "07.2", "07.3", "08.1", "08.2",
-           "08.3", "09.1", "09.2", "10.1", "10.2", "11.1", "11.2", "12.1", "12.2"]
+           "08.3", "09.1", "09.2", "10.1", "10.2", "11.1", "11.2", "12.1", "12.2", "13.1", "13.2"]
 FUNCTION_IDS = [i for i in ALL_IDS if get_exercise(i).kind == "function"]
 VALUE_IDS = [i for i in ALL_IDS if get_exercise(i).kind == "value"]
 
@@ -71,7 +71,7 @@ def test_registry_lists_every_exercise_with_notebook_and_title():
     assert all(e.notebook == e.id[:2] and e.title for e in exercises)
     assert [e.id for e in list_exercises(3)] == ["03.1", "03.2", "03.3", "03.4"]
     assert [e.id for e in list_exercises("02")] == ["02.1", "02.2"]
-    assert list_exercises(13) == ()
+    assert list_exercises(14) == ()
     table = repr(exercises)
     assert table.splitlines()[0].split() == ["id", "notebook", "title", "check"]
     assert "check_laplace_mechanism" in table and "| 03.1 | 03 |" in exercises._repr_markdown_()
