@@ -256,3 +256,16 @@ def test_the_result_carries_the_advantage_noise_floor_of_its_pooled_scores():
     default = membership_experiment(1.0, epsilons=[1.0], rng=0)
     assert default.advantage_floor == advantage_noise_floor(4 * 1750, 4 * 1750)
     assert default.advantage_floor < advantage_bound(0.1, r.delta)
+
+
+def test_a_slider_value_off_the_grid_in_the_last_digits_hits_the_cache():
+    # 10 ** 0.4 from a log slider and the grid's rounded 2.5118864315 differ in the tenth
+    # digit: the experiment used to retrain the DP models for it (a 100+ ms slider move)
+    from ppml_lab.attacks import experiments
+
+    grid = [1.0, float(MEMBERSHIP_EPSILONS[14])]
+    membership_experiment(1.0, epsilons=grid, rng=3)
+    misses = experiments._scores.cache_info().misses
+    r = membership_experiment(10 ** 0.4, epsilons=grid, rng=3)
+    assert experiments._scores.cache_info().misses == misses
+    assert r.epsilon == 10 ** 0.4 and r.advantage == r.advantage_curve[1]
