@@ -39,6 +39,7 @@ from ppml_lab.dp import (composition_experiments, experiments, logistic,  # noqa
 from ppml_lab.federated import experiments as federated_experiments  # noqa: E402
 from ppml_lab.federated import private_experiments  # noqa: E402
 from ppml_lab.secret_sharing import aggregation_experiments  # noqa: E402
+from ppml_lab.viz import DeploymentCostExplorer  # noqa: E402
 from ppml_lab.viz import (CompositionExplorer, DesignExplorer, DPFedAvgExplorer,  # noqa: E402
                           DPTrainingExplorer, FederatedExplorer, KeySizeExplorer,
                           LaplaceGaussianExplorer, LinkageExplorer, MembershipExplorer,
@@ -46,11 +47,12 @@ from ppml_lab.viz import (CompositionExplorer, DesignExplorer, DPFedAvgExplorer,
                           SecureAggregationExplorer, ThresholdExplorer, anonymisation)
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 100.0, 250.0
-# in the order of the notebooks: 00, 01, 02, 03, 04, 05, 06, 07, 08, 09, 10, 11, 12
+# in the order of the notebooks: 00, 01, 02, 03, 04, 05, 06, 07, 08, 09, 10, 11, 12, 13
 EXPLORERS = [NoisyCountExplorer, LinkageExplorer, ReconstructionExplorer,
              RandomizedResponseExplorer, LaplaceGaussianExplorer, CompositionExplorer,
              DPTrainingExplorer, MembershipExplorer, FederatedExplorer, DPFedAvgExplorer,
-             ThresholdExplorer, SecureAggregationExplorer, KeySizeExplorer, DesignExplorer]
+             ThresholdExplorer, SecureAggregationExplorer, KeySizeExplorer, DesignExplorer,
+             DeploymentCostExplorer]
 # every cache of the compute layer that a move may hit; KeySizeExplorer measures Paillier's
 # costs once when it is built (timing is its content), so its cache is not emptied by --cold
 CACHES = [experiments._noise_scales, composition_experiments._curves,

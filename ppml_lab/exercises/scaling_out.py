@@ -86,7 +86,9 @@ def _rows_mistake(n: int, k: int, pid: int, got: np.ndarray, expected: np.ndarra
         return ("The right rows in another order. The simulator stacks them in the shuffle's "
                 "order; keep it, so that the sums run in the same order and the weights agree "
                 "bit for bit.")
-    if got.size != expected.size:
+    size = n // k
+    floor_slice = np.random.default_rng(0).permutation(n)[pid * size:(pid + 1) * size]
+    if got.size != expected.size or np.array_equal(got, floor_slice):
         return (f"SuperNode {pid} of {k} holds {expected.size} of the {n} rows. "
                 "`np.array_split` gives every row to some part (the first parts one row "
                 "longer when the division is not exact); slicing by `n_rows // n_clients` "
@@ -197,7 +199,7 @@ def _grade_break_even(value: float, reporter: Reporter) -> CheckResult:
                        "sends float32, 4 bytes each way, 8 in all."),
         (expected * 1e6, "That is the number of parameters itself: the question asks for "
                          "millions (divide by 1e6)."),
-        (expected / 1e6 * 1e3, "Millions of parameters: divide the number of parameters by "
+        (expected * 1e3, "Millions of parameters: divide the number of parameters by "
                                "1e6, not 1e3."),
     ]
     return grade_value(

@@ -247,7 +247,8 @@ class DeploymentCost:
         Examples
         --------
         >>> print(deployment_cost(3, 5, 650).summary())  # doctest: +ELLIPSIS
-        3 clients, 5 rounds, 650 parameters, 100 Mbit/s, 20 ms: the simulator needs 6.8 ms, a deployment 44 s ... it matters here: ...
+        3 clients, 5 rounds, 650 parameters, 100 Mbit/s, 20 ms: the simulator needs 6.8 ms,
+        a deployment 44 s ... it matters here: ...
         """
         from ..he.experiments import format_seconds as fs
 

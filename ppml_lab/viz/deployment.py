@@ -29,12 +29,16 @@ from ._explorer import Explorer, StaticFigure
 from .plots import _DRAWN, _TITLE_SIZE, BLUE, GREY, ORANGE, VERMILLION, _get_ax, _reusable
 
 __all__ = ["plot_deployment_time", "plot_round_parts", "DeploymentCostExplorer",
-           "CLIENT_CHOICES", "PARAM_CHOICES"]
+           "CLIENT_CHOICES", "PARAM_CHOICES", "BANDWIDTH_CHOICES", "LATENCY_CHOICES"]
 
 GREEN = "#009E73"  # Okabe-Ito bluish green
 #: The explorer's client counts and model sizes (650: the kit's digits model).
 CLIENT_CHOICES = (2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
 PARAM_CHOICES = (650, 10**4, 10**5, 10**6, 10**7, 10**8, 10**9)
+#: Each client's link: megabits per second each way, and round-trip milliseconds (selection
+#: sliders, so that the initial values are exactly on the slider).
+BANDWIDTH_CHOICES = (1.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0, 10000.0)
+LATENCY_CHOICES = (0.1, 1.0, 5.0, 20.0, 50.0, 100.0, 300.0, 1000.0)
 #: Fixed time axes (seconds), so that a slider move only moves the data.
 _TIME_RANGE = (1e-4, 1e8)
 _TIME_TICKS = (1e-3, 1.0, 60.0, 3600.0, 86400.0, 365.25 * 86400.0)
@@ -164,25 +168,19 @@ def _short_bytes(n: float) -> str:
     return f"{n:.0f} bytes"
 
 
-def _selection(name: str, options: tuple[int, ...], value: int, label: Any) -> widgets.Widget:
+def _selection(name: str, options: tuple[Any, ...], value: Any, label: Any) -> widgets.Widget:
     return widgets.SelectionSlider(
         options=[(label(o), o) for o in options], value=value, description=name,
         continuous_update=True, style={"description_width": "initial"},
         layout=widgets.Layout(width="300px"))
 
 
-def _log_slider(name: str, value: float, low: int, high: int, fmt: str) -> widgets.Widget:
-    return widgets.FloatLogSlider(
-        value=value, base=10.0, min=low, max=high, step=0.25, description=name,
-        readout_format=fmt, continuous_update=True, style={"description_width": "initial"},
-        layout=widgets.Layout(width="300px"))
-
-
 class DeploymentCostExplorer(Explorer):
     """Notebook 13: when does a real engine's overhead matter?
 
-    Controls: ``n_clients`` and ``n_params`` (selection sliders), ``rounds``,
-    ``bandwidth_mbps`` and ``latency_ms`` (each client's link). Left: wall time
+    Controls: ``n_clients``, ``n_params``, ``bandwidth_mbps`` and ``latency_ms``
+    (each client's link; selection sliders over the module's ``*_CHOICES``) and
+    ``rounds`` (1 to 100). Left: wall time
     against rounds of the simulator and of a deployment (start-up, then a fixed
     time per round). Right: one round's parts. The readout says which part
     dominates and whether the engine's overhead matters. Nothing is random: the
@@ -244,8 +242,9 @@ class DeploymentCostExplorer(Explorer):
                                         style={"description_width": "initial"},
                                         layout=widgets.Layout(width="300px")),
             "n_params": _selection("parameters", PARAM_CHOICES, 650, _param_label),
-            "bandwidth_mbps": _log_slider("bandwidth (Mbit/s)", 100.0, 0, 4, ".3g"),
-            "latency_ms": _log_slider("latency (ms)", 20.0, -1, 3, ".3g"),
+            "bandwidth_mbps": _selection("bandwidth (Mbit/s)", BANDWIDTH_CHOICES, 100.0,
+                                         lambda b: f"{b:g}"),
+            "latency_ms": _selection("latency (ms)", LATENCY_CHOICES, 20.0, lambda m: f"{m:g}"),
         }
 
     def _compute(self, values: dict[str, Any], seed: int) -> DeploymentCost:

@@ -41,6 +41,7 @@ CONTROLS = {
     "10_secure_aggregation.ipynb": "dropouts",
     "11_homomorphic_encryption.ipynb": "bits",
     "12_privacy_by_design.ipynb": "epsilon",
+    "13_scaling_out_with_flower.ipynb": "n_params",
 }
 NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
              if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
