@@ -22,6 +22,10 @@ Design choices, each for a reason:
   does, so tests and benchmarks exercise the same path as a user.
 * **A static figure.** :meth:`Explorer.static_figure` draws small multiples
   across a few values, for notebooks read on GitHub or on paper.
+* **The figure says what it shows, in words.** The readout's text, which
+  states the lesson of the current setting, is also the figure's accessible
+  name (:attr:`Explorer.description`): a screen reader reads it for the image
+  and it changes with every move (see :class:`DescribedImage`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any, ClassVar, Sequence
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
@@ -42,7 +47,7 @@ from .._random import SeedLike, as_generator
 from .._validation import check_real, fail
 from .plots import dynamic_artists
 
-__all__ = ["Explorer", "StaticFigure", "epsilon_slider"]
+__all__ = ["Explorer", "StaticFigure", "DescribedImage", "epsilon_slider"]
 
 
 class StaticFigure(Figure):
@@ -57,6 +62,25 @@ class StaticFigure(Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png")
         return buffer.getvalue()
+
+
+class DescribedImage(widgets.Image):
+    """An :class:`ipywidgets.Image` whose ``tooltip`` is the ``<img>``'s text alternative.
+
+    ipywidgets 8 cannot set ``alt`` or ``aria-label`` on the ``<img>`` it
+    renders, but its views write a widget's ``tooltip`` into the element's
+    ``title`` attribute, and for an ``<img>`` without ``alt`` the title is what
+    browsers give screen readers as the image's accessible name (HTML-AAM).
+    The view writes the title only when the widget's ``description`` is empty,
+    and reads ``description`` without checking that the widget has one: on a
+    plain ``Image``, which has none, a tooltip breaks the view
+    (jupyter-widgets/ipywidgets#3860). This subclass syncs an empty
+    ``description``, so the title is set, and follows every change of the
+    tooltip.
+    """
+
+    description = traitlets.Unicode("", help="Kept empty: see the class docstring.").tag(
+        sync=True)
 
 
 #: How a privacy slider marks its more private end, in its description.
@@ -109,8 +133,9 @@ class Explorer:
     ----------
     controls : dict of str to ipywidgets.Widget
         The controls by name; each has the CSS class ``ppml-control-<name>``.
-    figure : ipywidgets.Image
-        The current figure as PNG bytes (CSS class ``ppml-figure``).
+    figure : DescribedImage
+        The current figure as PNG bytes (CSS class ``ppml-figure``); its
+        ``tooltip`` is :attr:`description`, the image's accessible name.
     readout : ipywidgets.HTML
         What the figure says, in plain words (CSS class ``ppml-readout``).
     widget : ipywidgets.VBox
@@ -153,8 +178,8 @@ class Explorer:
             if name in self._value_names:
                 control.observe(self._on_change, names="value")
 
-        self.figure = widgets.Image(format="png",
-                                    layout=widgets.Layout(max_width="100%", height="auto"))
+        self.figure = DescribedImage(format="png",
+                                     layout=widgets.Layout(max_width="100%", height="auto"))
         self.figure.add_class("ppml-figure")
         self.readout = widgets.HTML()
         self.readout.add_class("ppml-readout")
@@ -219,11 +244,32 @@ class Explorer:
         self._plot(result, self._axes)
         png = self._render()
         self.result = result
+        words = self._readout(result)
         self.readout.value = ('<div style="font-size: 14px; line-height: 1.45; max-width: 760px">'
-                              + html.escape(self._readout(result)) + "</div>")
+                              + html.escape(words) + "</div>")
+        self.figure.tooltip = self._describe(words)  # before the image: it is never stale
         self.figure.value = png
         self.last_update_seconds = time.perf_counter() - start
         return result
+
+    @property
+    def description(self) -> str:
+        """The figure's text alternative: what it shows, in the readout's words.
+
+        It is the image's accessible name (a screen reader reads it for the
+        figure) and changes with every move of a control.
+
+        Examples
+        --------
+        >>> from ppml_lab.viz import NoisyCountExplorer
+        >>> ex = NoisyCountExplorer(rng=0)
+        >>> ex.description.startswith("Figure of the explorer 'a noisy count'")
+        True
+        """
+        return self.figure.tooltip or ""
+
+    def _describe(self, words: str) -> str:
+        return f"Figure of the explorer '{self.title}'. {words}"
 
     def resample(self) -> Any:
         """Draw fresh noise (a new seed from ``rng``) and redraw."""

@@ -29,6 +29,7 @@ from ..attacks.experiments import (MEMBERSHIP_EPSILONS, MembershipResult, advant
 from ._explorer import Explorer, epsilon_slider, privacy_slider
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, EPSILON_LABEL, GREY, ORANGE, VERMILLION,
                     _get_axes, _legend, _plain, _relabel, _reusable)
+from .style import direct_label
 
 __all__ = ["plot_membership", "MembershipExplorer"]
 
@@ -66,7 +67,7 @@ def _roc_panel(ax: Axes, result: MembershipResult) -> None:
     no_dp_label = f"forest, no DP: AUC {result.overfit_auc:.2f}"
     if drawn is None:
         ax.cla()
-        ax.plot([_LOW / 10, 1.0], [_LOW / 10, 1.0], color=GREY, linewidth=1.0,
+        ax.plot([_LOW / 10, 1.0], [_LOW / 10, 1.0], color=GREY, linewidth=1.0, linestyle="-.",
                 label="chance (guessing)")
         drawn = {"region": ax.add_patch(Polygon(_forbidden(result), closed=True,
                                                 facecolor="#bbbbbb", alpha=0.35,
@@ -125,8 +126,7 @@ def _curve_panel(ax: Axes, result: MembershipResult, kind: str) -> None:
     if drawn is None:
         ax.cla()
         drawn = {"now": ax.axvline(result.epsilon, color=GREY, linewidth=1.0, linestyle=":")}
-        drawn["bound"], = ax.plot(grid, bound, linewidth=1.6, label=labels[0],
-                                  **{**_BOUND, "linestyle": "-"})
+        drawn["bound"], = ax.plot(grid, bound, linewidth=1.6, label=labels[0], **_BOUND)
         drawn["dp"], = ax.plot(grid, dp, linewidth=1.8, label=labels[1], **_DP)
         drawn["no_dp"] = ax.axhline(no_dp, linewidth=1.6, label=labels[2], **_NO_DP)
         drawn["point"], = ax.plot([result.epsilon], [now], linestyle="none", marker="o",
@@ -140,8 +140,8 @@ def _curve_panel(ax: Axes, result: MembershipResult, kind: str) -> None:
             drawn["same"] = ax.axhline(result.non_private_accuracy, linewidth=1.6,
                                        **_SAME_NO_DP)
             # direct labels: the legend stays small enough for the empty lower right
-            drawn["same_text"] = ax.text(float(grid[0]) * 1.08, 0.0, "", fontsize=8,
-                                         color="#444444", va="bottom")
+            drawn["same_text"] = direct_label(drawn["same"], ax.text(
+                float(grid[0]) * 1.08, 0.0, "", fontsize=8, color="#444444", va="bottom"))
             drawn["floor_text"] = ax.text(float(grid[0]) * 1.08, result.advantage_floor + 0.01,
                                           "chance alone (95%)", fontsize=8, color="#444444",
                                           va="bottom")

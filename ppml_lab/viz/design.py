@@ -149,13 +149,15 @@ def _build(axes: np.ndarray, signature: Any, labels: tuple[str, ...], private: t
         cost[f"bar{i}"] = cost_ax.barh(yi, 0.0, color=GREY, zorder=3)[0]
         cost[f"text{i}"] = cost_ax.text(0.0, yi, "", va="center", fontsize=8, zorder=4)
         h = 0.38
-        attack[f"inversion{i}"] = attack_ax.barh(yi + h / 2, 0.0, height=h, color=VERMILLION, zorder=3)[0]
+        attack[f"inversion{i}"] = attack_ax.barh(yi + h / 2, 0.0, height=h, color=VERMILLION,
+                                                 edgecolor="white", linewidth=0, hatch="///",
+                                                 zorder=3)[0]
         attack[f"membership{i}"] = attack_ax.barh(yi - h / 2, 0.0, height=h, color=BLUE, zorder=3)[0]
     attack["inversion0"].set_label("gradient inversion (server)")
     attack["membership0"].set_label("membership advantage (model)")
     attack["lookalike"] = attack_ax.axvline(0.8, color=VERMILLION, linestyle=":",
                                             linewidth=1.2, label="a lookalike patient")
-    chance = attack_ax.axvline(floor, color=BLUE, linestyle=":", linewidth=1.2,
+    chance = attack_ax.axvline(floor, color=BLUE, linestyle="-.", linewidth=1.2,
                                label="membership: chance")
     attack["legend"] = attack_ax.legend(
         handles=[attack["inversion0"], attack["membership0"], attack["lookalike"], chance],

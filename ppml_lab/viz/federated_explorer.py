@@ -37,13 +37,13 @@ from ..federated.experiments import (ALPHA_CHOICES, FEDERATED_ROUNDS, LOCAL_STEP
                                      FederatedCurves, federated_curves)
 from ._explorer import Explorer, StaticFigure
 from .federated import plot_label_distribution
+from .style import GREEN, LINESTYLES
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, GREY, ORANGE, VERMILLION, _get_ax, _legend,
                     _percent, _relabel, _reusable)
 
 __all__ = ["plot_federated_curves", "plot_client_views", "plot_stragglers", "plot_compression",
            "FederatedExplorer", "STRATEGY_STYLES"]
 
-GREEN = "#009E73"  # Okabe-Ito bluish green
 #: How each curve is drawn, by name.
 STRATEGY_STYLES: dict[str, dict[str, Any]] = {
     "FedAvg": {"color": BLUE, "linestyle": "-", "linewidth": 1.8},
@@ -155,8 +155,8 @@ def _percent_formatter() -> FuncFormatter:
 def plot_client_views(result: ClientViews, *, ax: Axes | None = None) -> Axes:
     """Draw a :class:`~ppml_lab.federated.experiments.ClientViews`: one round, client by client.
 
-    For each client (up to 50 are drawn) a vermillion bar: its own model's
-    accuracy on its own data (what it reports); a blue bar: the same model on
+    For each client (up to 50 are drawn) a hatched vermillion bar: its own model's
+    accuracy on its own data (what it reports); a plain blue bar: the same model on
     the balanced test set; the black line is the averaged (FedAvg) model on
     the test set.
 
@@ -184,7 +184,8 @@ def plot_client_views(result: ClientViews, *, ax: Axes | None = None) -> Axes:
     x = np.arange(shown)
     own = np.nan_to_num(result.own_accuracy[:shown])
     test = np.nan_to_num(result.test_accuracy[:shown])
-    ax.bar(x - 0.2, own, width=0.4, color=VERMILLION,
+    ax.bar(x - 0.2, own, width=0.4, color=VERMILLION, edgecolor="white", linewidth=0,
+           hatch="///",  # told from the blue bars by the hatch as well as the colour
            label=f"its own model, on its own data (mean {np.nanmean(result.own_accuracy):.2f})")
     ax.bar(x + 0.2, test, width=0.4, color=BLUE,
            label=f"its own model, on the test set (mean {np.nanmean(result.test_accuracy):.2f})")
@@ -214,8 +215,8 @@ def plot_stragglers(result: StragglerCurves, *, ax: Axes | None = None) -> Axes:
     """Draw a :class:`~ppml_lab.federated.cost_experiments.StragglerCurves`.
 
     One line of FedAvg's test accuracy per round for each dropout probability
-    (darker is more dropouts); a round in which nobody reported (the model was
-    kept) is marked with an open circle.
+    (darker is more dropouts, and each has its own line style); a round in which
+    nobody reported (the model was kept) is marked with an open circle.
 
     Examples
     --------
@@ -231,8 +232,10 @@ def plot_stragglers(result: StragglerCurves, *, ax: Axes | None = None) -> Axes:
     rounds = np.arange(1, result.rounds + 1)
     shades = np.linspace(0.35, 1.0, len(result.dropouts))
     handles = []
-    for shade, d, acc, rep in zip(shades, result.dropouts, result.accuracy, result.reported):
+    for k, (shade, d, acc, rep) in enumerate(zip(shades, result.dropouts, result.accuracy,
+                                                 result.reported)):
         line, = ax.plot(rounds, acc, color=BLUE, alpha=float(shade),
+                        linestyle=LINESTYLES[k % len(LINESTYLES)],
                         linewidth=1.2 + float(shade),
                         label=f"dropout {d:.1f}: {rep.mean():.1f} of {result.clients_per_round} "
                               f"report, final {acc[-1]:.2f}")
@@ -241,7 +244,7 @@ def plot_stragglers(result: StragglerCurves, *, ax: Axes | None = None) -> Axes:
     if silent.any():
         rows, cols = np.nonzero(silent)
         marks, = ax.plot(cols + 1, result.accuracy[rows, cols], linestyle="none", marker="o",
-                         markerfacecolor="white", markeredgecolor=VERMILLION, markersize=6,
+                         color=VERMILLION, markerfacecolor="white", markeredgecolor=VERMILLION, markersize=6,
                          label="nobody reported: model kept")
         handles.append(marks)
     ax.set_xlim(0.5, result.rounds + 0.5)

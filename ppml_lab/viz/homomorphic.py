@@ -109,8 +109,8 @@ def plot_key_size_costs(result: KeySizeCosts, *, ax: Axes | None = None,
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         drawn = {"now": ax.axvline(now_x[0], color=GREY, linestyle=":", linewidth=1.0)}
-        for i, (y, color) in enumerate(zip(now_y, colors)):
-            drawn[f"mark{i}"], = ax.plot(now_x, [y], marker="o", markersize=10,
+        for i, (y, color, (_, _, marker)) in enumerate(zip(now_y, colors, series)):
+            drawn[f"mark{i}"], = ax.plot(now_x, [y], marker=marker, markersize=10, color=color,
                                          markerfacecolor="none", markeredgecolor=color,
                                          markeredgewidth=2.0, linestyle="none", zorder=4)
         _DRAWN[ax] = (signature, drawn)

@@ -13,8 +13,9 @@ same as a fresh drawing.
 Conventions, so that every figure reads the same way:
 
 * Laplace is blue and solid, Gaussian is vermillion and dashed; the truth is
-  a black line (Okabe-Ito colours, safe for colour-blind readers and in
-  black and white);
+  a black dash-dotted line (Okabe-Ito colours from :mod:`ppml_lab.viz.style`;
+  no two curves differ by colour alone, so the figures read the same for
+  colour-blind readers and in black and white);
 * epsilon is on a log axis labelled "(\u2190 more private | less private \u2192)";
 * the current setting is a dot on the curve, with a grey line through it.
 
@@ -35,6 +36,8 @@ from .._validation import check_bounds, fail
 from ..dp.composition_experiments import CompositionCurves
 from ..dp.experiments import NoiseComparisonResult, NoisyCountResult, RandomizedResponseResult
 from ..dp.gaussian_loss import GaussianPrivacyLoss
+# the Okabe-Ito palette is defined once, in .style; re-exported here for the other plot modules
+from .style import BLACK, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY_BLUE, VERMILLION  # noqa: F401
 
 __all__ = [
     "EPSILON_LABEL",
@@ -46,16 +49,11 @@ __all__ = [
     "dynamic_artists",
 ]
 
-# Okabe-Ito palette
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-ORANGE = "#E69F00"
-GREY = "#999999"
-BLACK = "#000000"
 
 EPSILON_LABEL = "epsilon  (\u2190 more private | less private \u2192)"
 LAPLACE = {"color": BLUE, "linestyle": "-"}
 GAUSSIAN = {"color": VERMILLION, "linestyle": "--"}
+TRUTH = {"color": BLACK, "linestyle": "-."}
 _N_BINS = 80
 _TITLE_SIZE = 10
 
@@ -327,7 +325,7 @@ def plot_noisy_count(result: NoisyCountResult, *, axes: Any = None,
     window = _window(window, (result.true_count - half, result.true_count + half), "window")
     _histogram_panel(
         axes[0], series=[(result.releases, "releases", {"color": BLUE})], window=window,
-        markers=[(result.true_count, "true count", {"color": BLACK}),
+        markers=[(result.true_count, "true count", TRUTH),
                  (result.release, "one release", {"color": VERMILLION, "linestyle": "--"})],
         title=f"{result.n_samples:,} noisy releases of the count {result.true_count:g}",
         xlabel="published count", fill=True)
@@ -381,7 +379,7 @@ def plot_randomized_response(result: RandomizedResponseResult, *, axes: Any = No
     window = _window(window, (result.true_rate - half, result.true_rate + half), "window")
     _histogram_panel(
         axes[0], series=[(result.estimates, "estimates", {"color": BLUE})], window=window,
-        markers=[(result.true_rate, "true rate", {"color": BLACK}),
+        markers=[(result.true_rate, "true rate", TRUTH),
                  (result.report_rate, "share of \u201cyes\u201d reports",
                   {"color": ORANGE, "linestyle": ":"})],
         title=(f"Estimated yes-rate in {result.n_trials:,} surveys of "
@@ -455,7 +453,7 @@ def plot_noise_comparison(result: NoiseComparisonResult, *, axes: Any = None,
             axes[k], series=[(query.laplace_releases, "Laplace", LAPLACE),
                              (query.gaussian_releases, gaussian, GAUSSIAN)],
             window=_window(window, default, name),
-            markers=[(query.true_value, "true value", {"color": BLACK})],
+            markers=[(query.true_value, "true value", TRUTH)],
             title=title, xlabel=f"released {query.query}", legend=k == 0)
         _epsilon_panel(
             axes[k + 2], epsilons=result.epsilons, epsilon=result.epsilon,
@@ -530,7 +528,8 @@ COMPOSITION_STYLES = {
     "rdp": ("RDP (close)", {"color": VERMILLION, "linestyle": "--", "marker": "s"}),
     "optimal": ("optimal (KOV)", {"color": "#009E73", "linestyle": "-.", "marker": "^"}),
     "advanced": ("advanced (DRV)", {"color": ORANGE, "linestyle": ":", "marker": "v"}),
-    "basic": ("basic (loose)", {"color": GREY, "linestyle": "-", "marker": "D"}),
+    "basic": ("basic (loose)", {"color": GREY, "linestyle": (0, (6, 2, 1, 2, 1, 2)),
+                                "marker": "D"}),
 }
 
 

@@ -22,11 +22,15 @@ from .._random import SeedLike
 from .._validation import check_integer, fail
 from ..secret_sharing.experiments import ThresholdDemo, threshold_demo
 from ._explorer import Explorer, StaticFigure
-from .plots import BLUE, GREY, ORANGE, VERMILLION, _TITLE_SIZE, _get_ax
+from .plots import _TITLE_SIZE, _get_ax
+from .style import BLACK, BLUE, GREEN, GREY, ORANGE, PURPLE, SKY_BLUE, VERMILLION, YELLOW
 
 __all__ = ["plot_coalitions", "plot_coalition_view", "ThresholdExplorer"]
 
-_PARTY_COLOURS = (BLUE, ORANGE, VERMILLION, "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
+_PARTY_COLOURS = (BLUE, ORANGE, VERMILLION, GREEN, PURPLE, SKY_BLUE, YELLOW)
+#: each party's line style too (not "--" nor ":", the reference secret's and the uniform's)
+_PARTY_LINESTYLES = ("-", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)),
+                     (0, (3, 2, 1, 2, 1, 2)), (0, (12, 2, 2, 2)))
 
 
 def _check(result: Any) -> ThresholdDemo:
@@ -37,7 +41,7 @@ def _check(result: Any) -> ThresholdDemo:
 
 
 def plot_coalitions(result: ThresholdDemo, *, ax: Axes | None = None) -> Axes:
-    """Bars per coalition size: how many coalitions reconstruct (blue) or are refused (grey).
+    """Bars per coalition size: how many coalitions reconstruct (blue) or are refused (hatched).
 
     Examples
     --------
@@ -53,7 +57,8 @@ def plot_coalitions(result: ThresholdDemo, *, ax: Axes | None = None) -> Axes:
     ok = np.array(result.n_reconstructed)
     refused = np.array(result.n_coalitions) - ok
     ax.bar(sizes, ok, color=BLUE, label="reconstruct the secret")
-    ax.bar(sizes, refused, bottom=ok, color=GREY, label="refused: too few shares")
+    ax.bar(sizes, refused, bottom=ok, facecolor="white", edgecolor=GREY, hatch="//",
+           linewidth=0.8, label="refused: too few shares")
     ax.axvline(result.threshold - 0.5, color=VERMILLION, linestyle="--", linewidth=1.4,
                label=f"threshold = {result.threshold}")
     top = max(result.n_coalitions)
@@ -73,7 +78,7 @@ def plot_coalitions(result: ThresholdDemo, *, ax: Axes | None = None) -> Axes:
 def plot_coalition_view(result: ThresholdDemo, *, ax: Axes | None = None) -> Axes:
     """Histograms of the shares that ``threshold - 1`` parties see, for two secrets.
 
-    Solid lines: each party's share (divided by the prime ``p``) over the
+    One line per party (its own colour and line style): each party's share (divided by the prime ``p``) over the
     trials, for the secret; dashed grey: the same for the reference secret; the
     dotted line is the uniform density. All are flat and alike.
 
@@ -95,8 +100,9 @@ def plot_coalition_view(result: ThresholdDemo, *, ax: Axes | None = None) -> Axe
         ax.stairs(ref_density, edges, color=GREY, linestyle="--", linewidth=1.0,
                   label=f"secret {result.reference_secret}" if i == 0 else None)
         ax.stairs(density, edges, color=_PARTY_COLOURS[i % len(_PARTY_COLOURS)], linewidth=1.6,
+                  linestyle=_PARTY_LINESTYLES[i % len(_PARTY_LINESTYLES)],
                   label=f"party {i + 1}'s share, secret {result.secret}")
-    ax.axhline(1.0, color="black", linestyle=":", linewidth=1.0, label="uniform")
+    ax.axhline(1.0, color=BLACK, linestyle=":", linewidth=1.0, label="uniform")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 2.0)
     ax.set_xlabel("share / p  (p = 2**61 - 1)")

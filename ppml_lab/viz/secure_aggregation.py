@@ -34,11 +34,11 @@ from ..secret_sharing.aggregation_experiments import (TOP_BITS, SecureAggregatio
 from ._explorer import Explorer, StaticFigure
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, GREY, ORANGE, VERMILLION, _get_ax,
                     _reusable)
+from .style import GREEN
 
 __all__ = ["plot_recovery", "plot_server_view", "plot_learned_sum", "plot_phase_costs",
            "plot_secure_federated", "SecureAggregationExplorer"]
 
-GREEN = "#009E73"
 _SHOWN_COORDINATES = 16
 _PHASE_LABELS = {"advertise_keys": "1 advertise keys", "share_keys": "2 share keys",
                  "masked_input": "3 masked input", "unmasking": "4 unmasking"}
@@ -62,7 +62,7 @@ def _slots(result: SecureAggregationDemo) -> int:
 
 
 def plot_recovery(result: SecureAggregationDemo, *, ax: Axes | None = None) -> Axes:
-    """Every client as a square, survivors blue and dropped grey, with the threshold marked.
+    """Every client as a square, survivors filled blue and dropped hollow grey, threshold marked.
 
     The dashed line stands after the ``threshold``-th client: if the blue
     squares reach it, the server can rebuild the dropped clients' masks and
@@ -98,7 +98,8 @@ def plot_recovery(result: SecureAggregationDemo, *, ax: Axes | None = None) -> A
             "survived": ax.plot([], [], linestyle="none", marker="s", markersize=9, color=BLUE,
                                 label="survived")[0],
             "dropped": ax.plot([], [], linestyle="none", marker="s", markersize=9, color=GREY,
-                               alpha=0.6, label="dropped after sharing keys")[0],
+                               markerfacecolor="none", markeredgewidth=1.5,
+                               label="dropped after sharing keys")[0],
             "threshold": ax.axvline(0, color=BLACK, linestyle="--", linewidth=1.4,
                                     label="threshold"),
         }
@@ -308,7 +309,8 @@ def plot_secure_federated(result: SecureFederatedComparison, *, ax: Axes | None 
     """Test accuracy per round of the four runs: with secure aggregation (dashed) on top.
 
     The secure runs lie on their plain twins (the protocol changes the
-    bytes, in the legend, not the model); DP-FedAvg lies below FedAvg.
+    bytes, in the legend, not the model); DP-FedAvg (vermillion squares) lies
+    below FedAvg (blue circles).
 
     Parameters
     ----------
@@ -333,9 +335,10 @@ def plot_secure_federated(result: SecureFederatedComparison, *, ax: Axes | None 
                    "Pass the result of secure_federated_comparison(...).", kind=TypeError)
     ax = _get_ax(ax, figsize=(8.0, 3.8))
     rounds = np.arange(1, result.rounds + 1)
-    styles = [dict(color=BLUE, linewidth=3.0, alpha=0.5), dict(color=BLUE, linestyle="--"),
-              dict(color=VERMILLION, linewidth=3.0, alpha=0.5),
-              dict(color=VERMILLION, linestyle="--")]
+    styles = [dict(color=BLUE, linewidth=3.0, alpha=0.5, marker="o"),
+              dict(color=BLUE, linestyle="--", marker="o", markersize=4),
+              dict(color=VERMILLION, linewidth=3.0, alpha=0.5, marker="s"),
+              dict(color=VERMILLION, linestyle="--", marker="s", markersize=4)]
     for name, accuracy, style in zip(result.names, result.accuracy, styles):
         ax.plot(rounds, accuracy, label=f"{name}: {result.megabytes(name):.2f} MB", **style)
     ax.set_ylim(0, 1)
