@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -327,6 +328,8 @@ def _run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> int
     """Run a server in the foreground until it exits or Ctrl-C."""
     print("$ " + " ".join(cmd), flush=True)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env)
+    # a SIGTERM to ppml-lab stops the server too (and then our temporary folders go)
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
         return proc.wait()
     except KeyboardInterrupt:  # the server got the same Ctrl-C; let it shut down
@@ -335,6 +338,8 @@ def _run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> int
         except (KeyboardInterrupt, subprocess.TimeoutExpired):
             proc.terminate()
             return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _as_root() -> bool:
