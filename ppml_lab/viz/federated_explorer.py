@@ -47,8 +47,9 @@ __all__ = ["plot_federated_curves", "plot_client_views", "plot_stragglers", "plo
 #: How each curve is drawn, by name.
 STRATEGY_STYLES: dict[str, dict[str, Any]] = {
     "FedAvg": {"color": BLUE, "linestyle": "-", "linewidth": 1.8},
-    "FedProx": {"color": ORANGE, "linestyle": "-", "linewidth": 1.5},
-    "SCAFFOLD": {"color": GREEN, "linestyle": "-", "linewidth": 1.5},
+    "FedProx": {"color": ORANGE, "linestyle": "-.", "linewidth": 1.5},
+    "SCAFFOLD": {"color": GREEN, "linestyle": "-", "linewidth": 1.5, "marker": "^",
+                 "markersize": 4, "markevery": 3},
     "centralised": {"color": BLACK, "linestyle": "--", "linewidth": 1.4},
     "clients believe": {"color": VERMILLION, "linestyle": ":", "linewidth": 1.6},
 }
@@ -69,7 +70,8 @@ def plot_federated_curves(result: FederatedCurves, *, ax: Axes | None = None,
                           ylim: tuple[float, float] = (0.0, 1.0), beliefs: bool = True) -> Axes:
     """Draw a :class:`~ppml_lab.federated.experiments.FederatedCurves`: accuracy per round.
 
-    One line per strategy, the centralised model dashed black, and (with
+    One line per strategy (FedAvg solid blue, FedProx dash-dotted orange,
+    SCAFFOLD green with triangles), the centralised model dashed black, and (with
     ``beliefs``) the clients' mean accuracy of their own models on their own
     data, dotted vermillion: what the clients believe against what the server
     gets. Called again on the same axes with a result of the same shape, the

@@ -39,6 +39,7 @@ from ..federated.private_experiments import (FEDAVG_CLIENTS_PER_ROUND, FEDAVG_NO
 from ._explorer import Explorer, StaticFigure, privacy_slider
 from .plots import (_DRAWN, _TITLE_SIZE, BLACK, BLUE, EPSILON_LABEL, GREY, VERMILLION, _get_ax,
                     _legend, _percent, _plain, _relabel, _reusable)
+from .style import direct_label
 
 __all__ = ["plot_recovered_digits", "plot_inversion_quality", "plot_dp_fedavg_curve",
            "plot_noise_at_epsilon", "DPFedAvgView", "DPFedAvgExplorer"]
@@ -299,16 +300,18 @@ def plot_dp_fedavg_curve(result: DPFedAvgCurve, *, ax: Axes | None = None,
         ax.cla()
         drawn = {"now": ax.axvline(now_x, color=GREY, linewidth=1.0, linestyle=":")}
         for c in others:  # static: drawn once, under everything else
-            ax.plot(c.epsilons, c.median, color="#bbbbbb", linewidth=1.0, zorder=1)
-            ax.text(float(c.epsilons[0]) * 1.08, float(c.median[0]), f"{c.clients_per_round:,}",
-                    fontsize=7, color="#888888", va="center", zorder=1)
+            other, = ax.plot(c.epsilons, c.median, color="#bbbbbb", linewidth=1.0, zorder=1)
+            direct_label(other, ax.text(float(c.epsilons[0]) * 1.08, float(c.median[0]),
+                                        f"{c.clients_per_round:,}", fontsize=7, color="#888888",
+                                        va="center", zorder=1))
         drawn["band"] = ax.fill_between(eps, result.low, result.high, color=BLUE, alpha=0.2,
                                         linewidth=0, label="spread (lowest to highest seed)")
         drawn["median"], = ax.plot(eps, result.median, color=BLUE, linewidth=1.8, marker="o",
                                    markersize=4, label=labels["median"], zorder=2)
         drawn["baseline"] = ax.axhline(result.baseline, color=BLACK, linewidth=1.2,
                                        linestyle="--", label=labels["baseline"])
-        drawn["bar"], = ax.plot(*bar, color=VERMILLION, linewidth=2.0, zorder=3)
+        drawn["bar"], = ax.plot(*bar, color=VERMILLION, linewidth=2.0, marker="_",
+                                markersize=8, markeredgewidth=2.0, zorder=3)  # an error bar
         drawn["point"], = ax.plot([now_x], [now_y], linestyle="none", marker="o", markersize=8,
                                   color=VERMILLION, zorder=4)
         ax.set_xscale("log")

@@ -114,7 +114,8 @@ def plot_accuracy_curve(result: AccuracyCurve, *, ax: Axes | None = None,
                                    markersize=4, label=labels["median"])
         drawn["baseline"] = ax.axhline(result.baseline, color=BLACK, linewidth=1.4,
                                        linestyle="--", label=labels["baseline"])
-        drawn["bar"], = ax.plot(*bar, color=VERMILLION, linewidth=2.0, zorder=3)
+        drawn["bar"], = ax.plot(*bar, color=VERMILLION, linewidth=2.0, marker="_",
+                                markersize=8, markeredgewidth=2.0, zorder=3)  # an error bar
         drawn["point"], = ax.plot(now_x, now_y, linestyle="none", marker="o", markersize=8,
                                   color=VERMILLION, zorder=4)
         ax.set_xscale("log")

@@ -23,10 +23,8 @@ least :data:`MIN_DELTA_E` in CIEDE2000 units.
 from __future__ import annotations
 
 import doctest
-import importlib
 import inspect
 import itertools
-import pkgutil
 
 import matplotlib
 
@@ -40,12 +38,10 @@ from matplotlib.colors import ListedColormap, to_rgba, to_rgba_array
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from viz_discovery import EXPLORERS, PLOTS, other_value
 
 import ppml_lab.viz
-from ppml_lab.viz import (
-    Explorer,
-    style,
-)
+from ppml_lab.viz import style
 
 #: The smallest CIEDE2000 distance two palette colours may have under a simulated dichromacy.
 #: About 1 is just noticeable between two large patches side by side; for thin lines and small
@@ -55,35 +51,6 @@ from ppml_lab.viz import (
 #: orange and reddish purple for tritanopia, 10.9).
 MIN_DELTA_E = 10.0
 DICHROMACIES = ("protanopia", "deuteranopia", "tritanopia")
-
-
-def _modules():
-    for info in pkgutil.iter_modules(ppml_lab.viz.__path__):
-        yield importlib.import_module(f"ppml_lab.viz.{info.name}")
-
-
-def _plot_functions() -> dict[str, object]:
-    found = {}
-    for module in _modules():
-        for name, obj in vars(module).items():
-            if (name.startswith("plot_") and inspect.isfunction(obj)
-                    and obj.__module__ == module.__name__):
-                found[name] = obj
-    return found
-
-
-def _explorer_classes() -> dict[str, type]:
-    found = {}
-    for module in _modules():
-        for name, obj in vars(module).items():
-            if (inspect.isclass(obj) and issubclass(obj, Explorer) and obj is not Explorer
-                    and obj.__module__ == module.__name__):
-                found[name] = obj
-    return found
-
-
-PLOTS = _plot_functions()
-EXPLORERS = _explorer_classes()
 
 
 def test_discovery_finds_every_exported_plot_and_explorer():
@@ -298,19 +265,6 @@ def test_plot_tells_curves_apart_without_colour(name):
 
 # --- the explorers -------------------------------------------------------------------------------------
 
-def _other_value(control):
-    """A value of ``control`` other than its current one, as a user could pick it."""
-    options = getattr(control, "options", None)
-    if options is not None:
-        values = [o[1] if isinstance(o, tuple) else o for o in options]
-        return next(v for v in reversed(values) if v != control.value)
-    if hasattr(control, "base"):  # log slider: min and max are exponents
-        low, high = control.base ** control.min, control.base ** control.max
-    else:
-        low, high = control.min, control.max
-    return low if control.value != low else high
-
-
 @pytest.fixture(scope="module")
 def explorers():
     return {}
@@ -327,7 +281,7 @@ def test_explorer_figure_tells_curves_apart_at_every_control(name, explorers):
     explorer = _explorer(explorers, name)
     problems = figure_problems(explorer._fig)
     for control_name in explorer._value_names:
-        explorer.set(**{control_name: _other_value(explorer.controls[control_name])})
+        explorer.set(**{control_name: other_value(explorer.controls[control_name])})
         problems += [f"after moving {control_name}: {p}" for p in figure_problems(explorer._fig)]
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
