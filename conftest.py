@@ -19,3 +19,15 @@ def _flwr_missing() -> bool:
 # ppml_lab.federated.flower.apps imports Flower at import time (the optional extra):
 # without flwr, doctest collection skips that one module; its tests say why they skip.
 collect_ignore = ["ppml_lab/federated/flower/apps.py"] if _flwr_missing() else []
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close what a test or doctest drew, so hundreds of figures do not pile up."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
