@@ -13,7 +13,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-TEST_EXTRAS := test,flower
+TEST_EXTRAS := test,flower,present
 # Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port=8899"; root needs --allow-root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 

@@ -11,7 +11,6 @@ import os
 import re
 import socket
 import sys
-import tomllib
 from pathlib import Path
 
 import matplotlib
@@ -34,6 +33,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_the_console_script_is_declared():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["ppml-lab"] == "ppml_lab.cli:main"
     assert any(r.startswith("voila") for r in project["optional-dependencies"]["present"])
@@ -107,7 +107,7 @@ def test_a_file_there_before_any_copy_is_kept(tmp_path):
 def test_dir_that_is_a_file_is_refused_and_left_alone(tmp_path, capsys):
     target = tmp_path / "notes.txt"
     target.write_text("precious")
-    code, out, err = run(capsys, str(target), "--copy-only")
+    code, _, err = run(capsys, str(target), "--copy-only")
     assert code == 2
     assert f"cannot copy the notebooks into {target}: it is a file" in err
     assert "Pass a folder" in err

@@ -33,9 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +97,7 @@ MEASURE = """() => {
         const el = document.querySelector(sel);
         return el ? parseFloat(getComputedStyle(el).fontSize) : null;
     };
-    const img = document.querySelector(%s);
+    const img = document.querySelector(FIGURE);
     const cells = document.querySelector('#rendered_cells') || document.body;
     return {
         height: window.innerHeight,
@@ -118,13 +117,13 @@ MEASURE = """() => {
             '.jp-InputArea-editor, .jp-CodeMirrorEditor, .cm-editor, .jp-InputPrompt'))
             .filter((el) => el.offsetParent !== null && el.textContent.trim() !== '').length,
     };
-}""" % json.dumps(harness.FIGURE)
+}""".replace("FIGURE", json.dumps(harness.FIGURE))
 
 
 def test_present_hides_code_redraws_and_reads_from_the_back(chromium):
     harness.ARTIFACTS.mkdir(exist_ok=True)
     shot = harness.ARTIFACTS / f"present_{NOTEBOOK}.png"
-    with present_server(NOTEBOOK) as (server, url), \
+    with present_server(NOTEBOOK) as (_server, url), \
             harness.chromium_page(chromium, **VIEWPORT) as page:
         try:
             start = time.perf_counter()
