@@ -249,7 +249,8 @@ def plot_reconstruction(point: ReconstructionPoint, *, axes: Any = None) -> np.n
     databases against the noise bound (the band spans the lowest to the
     highest), with ``sqrt(n)`` and chance (50%) marked and the current noise
     as a dot. Right: one database's secret bits, recovered ones in blue (1)
-    or light grey (0) and wrong ones in vermillion.
+    or light grey (0) and wrong ones in vermillion with a white cross (so
+    they stand out without colour too).
 
     Examples
     --------
@@ -307,12 +308,17 @@ def plot_reconstruction(point: ReconstructionPoint, *, axes: Any = None) -> np.n
         for spine in ax.spines.values():  # no frame: the image (redrawn on top) would hide it
             spine.set_visible(False)
         drawn = {"image": image}
+        drawn["wrong"], = ax.plot([], [], linestyle="none", marker="x", color="white",
+                                  markersize=4, markeredgewidth=1.2, zorder=3)
         _DRAWN[ax] = (("reconstruction-bits", grid.shape), drawn)
     else:
         drawn["image"].set_data(grid)
+    rows, cols = np.nonzero(grid == 2)
+    drawn["wrong"].set_data(cols, rows)
     wrong = int(np.sum(point.recovered != point.secret))
     ax.set_title(f"One database: {wrong} of {point.secret.size} bits wrong\n"
-                 "(vermillion; right ones blue for 1, grey for 0)", fontsize=_TITLE_SIZE)
+                 "(crossed, vermillion; right ones blue for 1, grey for 0)",
+                 fontsize=_TITLE_SIZE)
     return axes
 
 

@@ -215,10 +215,29 @@ def off_palette_colours(fig) -> list[str]:
     return problems
 
 
+def categories_by_colour_only(ax) -> list[str]:
+    """A categorical colour map (an image or mesh of a few listed colours) needs a second cue.
+
+    Sequential maps show an amount by lightness; listed colours name categories,
+    so the same Axes must also mark them some other way: markers or text on it.
+    """
+    mapped = [a for a in [*ax.images, *ax.collections] if a.get_visible()
+              and getattr(a, "get_array", lambda: None)() is not None
+              and a.get_cmap().name not in style.SEQUENTIAL_CMAPS
+              and isinstance(a.get_cmap(), ListedColormap)]
+    if not mapped:
+        return []
+    cues = ([line for line in ax.get_lines() if line.get_visible() and _marker(line)]
+            + [t for t in ax.texts if t.get_visible() and t.get_text().strip()])
+    return [] if cues else [f"colour map {a.get_cmap().name!r} names categories by colour "
+                            "alone: mark them with markers or text too" for a in mapped]
+
+
 def figure_problems(fig) -> list[str]:
     problems = []
     for ax in fig.get_axes():
-        problems += [f"[{ax.get_title()[:40]!r}] {p}" for p in colour_only_pairs(ax)]
+        problems += [f"[{ax.get_title()[:40]!r}] {p}"
+                     for p in colour_only_pairs(ax) + categories_by_colour_only(ax)]
     return problems + legend_colour_only_pairs(fig) + off_palette_colours(fig)
 
 
@@ -371,3 +390,16 @@ def test_bars_differing_only_by_colour_are_reported_and_a_hatch_fixes_it():
     ax.legend()
     assert legend_colour_only_pairs(fig) == []
     plt.close(fig)
+
+
+def test_a_categorical_colour_map_needs_a_second_cue():
+    fig, ax = plt.subplots()
+    ax.imshow([[0, 1], [2, 1]], cmap=ListedColormap(["#f0f0f0", style.BLUE, style.VERMILLION]))
+    assert len(categories_by_colour_only(ax)) == 1
+    ax.plot([0], [1], linestyle="none", marker="x", color="white")
+    assert categories_by_colour_only(ax) == []
+    fig2, ax2 = plt.subplots()
+    ax2.imshow([[0.1, 0.9]], cmap="Blues")  # an amount, by lightness: fine alone
+    assert categories_by_colour_only(ax2) == []
+    plt.close(fig)
+    plt.close(fig2)
