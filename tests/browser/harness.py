@@ -310,6 +310,7 @@ def explorer_state(page, handle: str = HANDLE) -> dict:
         "() => {" + _parts(handle) + """
             return {
                 src: img ? img.getAttribute('src') : null,
+                name: img ? (img.getAttribute('aria-label') || img.getAttribute('alt') || img.getAttribute('title')) : null,  // accessible name
                 readout: out ? out.textContent : null,
                 now: handle ? Number(handle.getAttribute('aria-valuenow')) : null,
                 value: (() => {

@@ -87,5 +87,6 @@ def test_the_explorer_slider_redraws_figure_and_readout(chromium, notebook):
         assert move.before["src"] and move.after["src"], "the figure has no image"
         assert move.after["src"] != move.before["src"], "the figure did not change"
         assert move.after["readout"] != move.before["readout"], "the readout did not change"
+        assert move.after["name"] and move.after["name"] != move.before["name"], "figure's accessible name (img title) empty or unchanged"  # noqa: E501
         assert move.after["value"] != move.before["value"], "the slider's readout did not move"
         assert 0 < move.seconds < 10, f"slider-to-figure round trip {move.seconds:.3f} s"
