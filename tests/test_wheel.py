@@ -5,9 +5,9 @@ What an instructor does for a room without internet (``docs/instructor_guide.md`
 
 1. build the wheel from a copy of the working tree (``pip wheel --no-deps``; no
    build dependency beyond pip and setuptools);
-2. on the "connected machine": ``pip download <wheel>[lab] -d wheelhouse``;
+2. on the "connected machine": ``pip download <wheel>[lab,present] -d wheelhouse``;
 3. on the "classroom machine": a fresh venv (no system site-packages) and
-   ``pip install --no-index --find-links wheelhouse "ppml-lab[lab]"``;
+   ``pip install --no-index --find-links wheelhouse "ppml-lab[lab,present]"``;
 4. from a folder outside the repository, with a private ``HOME``: the installed
    ``ppml-lab`` finds its notebooks inside the installed package, ``ppml-lab check``
    says READY, and copying into a folder twice keeps a notebook the learner changed.
@@ -33,6 +33,7 @@ import pytest
 pytestmark = pytest.mark.wheel
 
 ROOT = Path(__file__).resolve().parents[1]
+EXTRAS = "lab,present"  # as in the guide: JupyterLab, and Voila for `ppml-lab present`
 
 
 def run(cmd, *, ok: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -74,23 +75,28 @@ def installed(tmp_path_factory) -> dict:
         pytest.skip("needs a git checkout to know which files the wheel is built from")
     tmp = tmp_path_factory.mktemp("wheel")
     timings = {}
-    src, dist, house, venv = tmp / "src", tmp / "dist", tmp / "wheelhouse", tmp / "venv"
+    src, house, venv = tmp / "src", tmp / "wheelhouse", tmp / "venv"
     copy_working_tree(src)
 
+    # the two commands of the guide, run from the clone
     start = time.perf_counter()
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", src, "-w", dist])
-    (wheel,) = dist.glob("ppml_lab-*.whl")
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", ".", "-w", house],
+        cwd=src)
+    (wheel,) = house.glob("ppml_lab-*.whl")
     timings["build_s"] = time.perf_counter() - start
-
     start = time.perf_counter()
-    run([sys.executable, "-m", "pip", "download", "--quiet", f"{wheel}[lab]", "-d", house])
+    run([sys.executable, "-m", "pip", "download", "--quiet", f"{wheel}[{EXTRAS}]", "-d", house],
+        cwd=src)
     timings["download_s"] = time.perf_counter() - start
+    files = list(house.iterdir())
+    timings["wheelhouse"] = {"files": len(files),
+                             "MB": round(sum(f.stat().st_size for f in files) / 1e6, 1)}
 
     start = time.perf_counter()
     run([sys.executable, "-m", "venv", venv])
     python = venv / "bin" / "python"
     run([python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", house,
-         "ppml-lab[lab]"])
+         f"ppml-lab[{EXTRAS}]"])
     timings["offline_install_s"] = time.perf_counter() - start
     work = tmp / "work"
     work.mkdir()
@@ -132,6 +138,7 @@ def test_installed_ppml_lab_uses_its_own_notebooks_and_check_says_ready(installe
     assert re.search(r"^ppml-lab check: READY: all \d+ checks passed", check.stdout,
                      re.MULTILINE)
     assert str(installed["venv"]) in check.stdout  # the python check names this venv's Python
+    assert re.search(r"voila [\d.]+ \(for present\)", check.stdout)
     assert seconds < 30, f"ppml-lab check took {seconds:.1f} s"
 
 
