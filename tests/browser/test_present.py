@@ -109,7 +109,9 @@ MEASURE = """() => {
             slider_value: size('.ppml-control-epsilon .widget-readout'),
         },
         // object-fit: contain: the picture is scaled by the smaller of the two ratios
-        figure: img ? {box_width: img.getBoundingClientRect().width,
+        figure: img ? {left: img.getBoundingClientRect().left,
+                       right: img.getBoundingClientRect().right,
+                       box_width: img.getBoundingClientRect().width,
                        box_height: img.getBoundingClientRect().height,
                        natural_width: img.naturalWidth, natural_height: img.naturalHeight,
                        page_width: cells.getBoundingClientRect().width} : null,
@@ -166,6 +168,7 @@ def test_present_hides_code_redraws_and_reads_from_the_back(chromium):
     report["figure_scale"] = round(scale, 3)
     (harness.ARTIFACTS / "present_report.json").write_text(json.dumps(report, indent=2))
     assert figure["box_width"] >= 0.9 * figure["page_width"], figure  # as wide as the page
+    assert 0 <= figure["left"] and figure["right"] <= VIEWPORT["width"], figure  # not cut off
     assert figure["natural_height"] * scale <= 0.9 * height + 1, figure  # on one screen
     assert scale >= 1.3, f"the figure is shown at {scale:.2f} times its size: {figure}"
 
