@@ -21,7 +21,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # test-oldest pins the package's and the test extra's requirements to their lower
 # bounds (tools/drift.py reads them from pyproject.toml); the flower extra is left
 # out there because flwr pins newer numpy and cryptography than the core needs.
-OLDEST_EXTRAS := test
+OLDEST_EXTRAS := test,present
 
 .PHONY: lab test bench notebooks clean distclean test-latest test-oldest
 

@@ -66,7 +66,7 @@ FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
 LAB_PORT, VOILA_PORT, PORT_TRIES = 8888, 8866, 50
 REQUIRED = ("numpy", "scipy", "sklearn", "matplotlib", "ipywidgets", "PIL", "threadpoolctl",
             "cryptography")
-LAB_HINT = 'pip install "ppml-lab[lab]"'
+LAB_HINT = "pip install jupyterlab"
 PRESENT_HINT = 'pip install "ppml-lab[present]"'
 _HERE = Path(__file__).resolve().parent
 

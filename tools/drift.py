@@ -8,7 +8,7 @@ helper; it reads the requirements from ``pyproject.toml`` (the single source)::
     python tools/drift.py versions               # the installed version of each requirement
 
 ``oldest-constraints`` pins every direct requirement of the package and of the
-extras the test suite installs (``--extras``, default ``test,flower``) to the lower bound that
+extras the test suite installs (``--extras``, default ``test,flower,present``) to the lower bound that
 ``pyproject.toml`` declares, as a pip constraints file
 (``pip install -c FILE -e ".[test,flower]"``). A requirement without a lower bound
 is an error: a bound nobody tests is a guess. Transitive dependencies are left
@@ -33,7 +33,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The extras ``make test`` installs (keep in step with TEST_EXTRAS in the Makefile).
-EXTRAS = ("test", "flower")
+EXTRAS = ("test", "flower", "present")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*?)\s*(;.*)?$")
 
 
