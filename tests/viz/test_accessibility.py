@@ -403,3 +403,15 @@ def test_a_categorical_colour_map_needs_a_second_cue():
     assert categories_by_colour_only(ax2) == []
     plt.close(fig)
     plt.close(fig2)
+
+
+def test_drawing_leaves_matplotlib_global_style_alone():
+    """Styles are passed to each call, never set in rcParams (no global state)."""
+    before = {k: v for k, v in matplotlib.rcParams.items() if "backend" not in k}
+    for name in ("plot_composition", "plot_secure_federated", "plot_coalitions"):
+        _draw_example(name)
+    explorer = EXPLORERS["NoisyCountExplorer"](rng=0)
+    explorer.set(epsilon=2.0)
+    plt.close("all")
+    after = {k: v for k, v in matplotlib.rcParams.items() if "backend" not in k}
+    assert after == before
