@@ -62,10 +62,10 @@ def _time_axis(ax: Axes, axis: str) -> None:
 
 
 def plot_deployment_time(result: DeploymentCost, *, ax: Axes | None = None) -> Axes:
-    """Wall time against rounds: the simulator (blue) and a deployment (vermillion), log scale.
+    """Wall time against rounds: the simulator (blue, solid) and a deployment (vermillion, dashed).
 
-    The deployment's line starts at its start-up time (round 0); its slope is
-    one deployment round. A second call on the same axes with the same number
+    Log time axis. The deployment's line starts at its start-up time (round 0);
+    its slope is one deployment round. A second call on the same axes with the same number
     of rounds only moves the lines.
 
     Examples
@@ -87,6 +87,7 @@ def plot_deployment_time(result: DeploymentCost, *, ax: Axes | None = None) -> A
                        label="simulator (one process)")
         dep, = ax.plot(r, result.deployment_seconds, color=VERMILLION, marker="s",
                        markersize=3 if result.rounds <= 30 else 0, linewidth=1.8,
+                       linestyle="--",                   # told apart without colour too
                        label="deployment (SuperLink + SuperNodes)")
         ax.set_yscale("log")
         ax.set_ylim(*_TIME_RANGE)
