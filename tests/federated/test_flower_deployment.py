@@ -68,7 +68,9 @@ def test_setting_validates_and_round_trips():
     with pytest.raises(ValueError, match="`clients_per_round` must be an integer in \\[1, 3\\]"):
         FlowerSetting(3, 4, clients_per_round=4)
     with pytest.raises(ValueError, match="`strategy` must be one of"):
-        FlowerSetting(3, 4, "scaffold")
+        FlowerSetting(3, 4, "fedadam")
+    with pytest.raises(ValueError, match="`mu` must be 0 with strategy='scaffold'"):
+        FlowerSetting(3, 4, "scaffold", mu=0.1)
     with pytest.raises(ValueError, match="`mu` must be 0 with strategy='fedavg'"):
         FlowerSetting(3, 4, "fedavg", mu=0.1)
     assert repr(FlowerSetting(3, 4, "dpfedavg", mu=0.1).strategy()).startswith(
@@ -104,16 +106,27 @@ class InProcessGrid:
         return list(self.contexts)
 
     def send_and_receive(self, messages, *, timeout=None):
+        return list(self.pull_messages(self.push_messages(messages)))[::-1]
+
+    def push_messages(self, messages):
         from ppml_lab.federated.flower import apps
 
         handlers = {"query": apps.query, "train": apps.train}
-        replies = []
+        ids = []
         for msg in messages:
             node = msg.metadata.dst_node_id
-            if msg.metadata.message_type == "train" and node in self.drop:
+            self.count = getattr(self, "count", 0) + 1
+            ids.append(str(self.count))
+            if msg.metadata.message_type.startswith("train") and node in self.drop:
                 continue                                       # a node that never answers
-            replies.append(handlers[msg.metadata.message_type](msg, self.contexts[node]))
-        return replies[::-1]                                   # order of arrival is not ours
+            reply = handlers[msg.metadata.message_type](msg, self.contexts[node])
+            reply.metadata.__dict__["_reply_to_message_id"] = str(self.count)
+            self.outbox = {**getattr(self, "outbox", {}), str(self.count): reply}
+        return ids
+
+    def pull_messages(self, message_ids):
+        outbox = getattr(self, "outbox", {})
+        return [outbox.pop(i) for i in list(message_ids) if i in outbox][::-1]
 
 
 @pytest.fixture
@@ -130,6 +143,8 @@ def task_identity(monkeypatch):
     dict(strategy="dpfedavg", noise_multiplier=0.8, clip_norm=0.5, clients_per_round=3),
     dict(strategy="fedprox", mu=0.1, clients_per_round=2, seed=3),
     dict(strategy="dpfedavg", mu=0.05, noise_multiplier=0.0, clip_norm=100.0),
+    dict(strategy="scaffold"),
+    dict(strategy="scaffold", clients_per_round=2, seed=4),
 ])
 def test_server_loop_matches_the_simulator(kwargs, task_identity):
     from ppml_lab.federated.flower.apps import run_rounds
@@ -152,7 +167,7 @@ def test_a_node_that_never_answers_is_reported_dropped(task_identity):
 
     setting = FlowerSetting(3, 2)
     records = []
-    run_rounds(InProcessGrid(setting, drop=(1,)), setting, records.append)
+    run_rounds(InProcessGrid(setting, drop=(1,)), setting, records.append, round_timeout=0.3)
     assert [r["clients"] for r in records] == [[0, 2], [0, 2]]
     assert [r["dropped"] for r in records] == [[1], [1]]
 

@@ -17,6 +17,7 @@ Introduced in notebook 13.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any, Mapping
 
 import numpy as np
@@ -27,12 +28,13 @@ from ..dp_fedavg import DPFedAvg
 from ..experiments import federated_digits
 from ..models import LogisticModel
 from ..simulation import History, pad_clients, run_federated
-from ..strategies import FedAvg, FedProx, Strategy
+from ..strategies import SCAFFOLD, FedAvg, FedProx, Strategy
+from .secaggplus import SecAggPlus, check_secagg
 
 __all__ = ["STRATEGY_NAMES", "FlowerSetting", "reference_partitions"]
 
 #: The kit strategies a deployment can run (``--strategy`` of the launcher).
-STRATEGY_NAMES: tuple[str, ...] = ("fedavg", "fedprox", "dpfedavg")
+STRATEGY_NAMES: tuple[str, ...] = ("fedavg", "fedprox", "dpfedavg", "scaffold")
 
 
 def reference_partitions(n_rows: int, n_clients: int) -> list[np.ndarray]:
@@ -59,9 +61,12 @@ class FlowerSetting:
     n_clients : int
         SuperNodes, one IID partition each (2 to 100).
     rounds : int
-    strategy : {"fedavg", "fedprox", "dpfedavg"}
+    strategy : {"fedavg", "fedprox", "dpfedavg", "scaffold"}
         ``"dpfedavg"`` wraps FedAvg (or FedProx when ``mu > 0``) in
-        :class:`~ppml_lab.federated.DPFedAvg`.
+        :class:`~ppml_lab.federated.DPFedAvg`. ``"scaffold"`` is
+        :class:`~ppml_lab.federated.SCAFFOLD` (global learning rate 1): the server
+        sends its control variate with the weights, and each SuperNode keeps its own
+        in Flower's per-node ``Context.state`` between rounds.
     local_steps : int, default 5
     learning_rate : float, default 0.5
     mu : float, default 0.0
@@ -73,6 +78,11 @@ class FlowerSetting:
     seed : int, default 0
         The ``rng`` of :func:`~ppml_lab.federated.run_federated`: the ServerApp draws
         the same client samples and the same DP noise from it.
+    secagg : None, True or SecAggPlus, optional
+        Aggregate every round with Flower's SecAgg+ (``True``: :class:`SecAggPlus`
+        defaults): the ServerApp learns only the weighted mean of the updates,
+        quantised (:func:`~ppml_lab.federated.flower.secaggplus.quantisation_bound`).
+        Not with ``"scaffold"``.
 
     Examples
     --------
@@ -98,11 +108,13 @@ class FlowerSetting:
     delta: float = 1e-5
     clients_per_round: int | None = None
     seed: int = 0
+    secagg: SecAggPlus | None = None
 
     def __init__(self, n_clients: int, rounds: int, strategy: str = "fedavg", *,
                  local_steps: int = 5, learning_rate: float = 0.5, mu: float = 0.0,
                  clip_norm: float = 1.0, noise_multiplier: float = 0.0, delta: float = 1e-5,
-                 clients_per_round: int | None = None, seed: int = 0) -> None:
+                 clients_per_round: int | None = None, seed: int = 0,
+                 secagg: SecAggPlus | bool | None = None) -> None:
         set_ = object.__setattr__
         n = check_integer(n_clients, "n_clients", minimum=2, maximum=100,
                           fix="Pass e.g. n_clients=3 (one SuperNode each).")
@@ -115,8 +127,9 @@ class FlowerSetting:
         set_(self, "learning_rate", check_positive(learning_rate, "learning_rate",
                                                    fix="Pass e.g. 0.5."))
         set_(self, "mu", check_nonnegative(mu, "mu", fix="Pass e.g. mu=0.01 (0 is FedAvg)."))
-        if self.strategy_name == "fedavg" and self.mu > 0:
-            raise fail("mu", "0 with strategy='fedavg' (the proximal term is FedProx's)", mu,
+        if self.strategy_name in ("fedavg", "scaffold") and self.mu > 0:
+            raise fail("mu", f"0 with strategy={self.strategy_name!r} (the proximal term is "
+                       "FedProx's)", mu,
                        "Pass strategy='fedprox' (or 'dpfedavg', which wraps FedProx when mu > 0).")
         set_(self, "clip_norm", check_positive(clip_norm, "clip_norm",
                                                fix="Pass e.g. clip_norm=1.0."))
@@ -129,6 +142,13 @@ class FlowerSetting:
                 fix="Pass None for every client, or at most n_clients.")
         set_(self, "clients_per_round", clients_per_round)
         set_(self, "seed", check_integer(seed, "seed", minimum=0, maximum=2**63 - 1))
+        secagg = check_secagg(secagg, n)
+        if secagg is not None and self.strategy_name == "scaffold":
+            raise fail("secagg", "None with strategy='scaffold'", secagg,
+                       "Flower's SecAgg+ returns one weighted mean per round, and SCAFFOLD "
+                       "also needs the unweighted sum of the control changes; run SCAFFOLD "
+                       "without secagg, or FedAvg/FedProx/DP-FedAvg with it.")
+        set_(self, "secagg", secagg)
 
     # --- what the ServerApp and the ClientApp build from it --------------------------------
 
@@ -138,6 +158,8 @@ class FlowerSetting:
             return FedAvg()
         if self.strategy_name == "fedprox":
             return FedProx(self.mu)
+        if self.strategy_name == "scaffold":
+            return SCAFFOLD()
         inner: Strategy = FedProx(self.mu) if self.mu > 0 else FedAvg()
         return DPFedAvg(inner, clip_norm=self.clip_norm,
                         noise_multiplier=self.noise_multiplier, delta=self.delta)
@@ -183,12 +205,16 @@ class FlowerSetting:
                 "learning-rate": self.learning_rate, "proximal-mu": self.mu,
                 "clip-norm": self.clip_norm, "noise-multiplier": self.noise_multiplier,
                 "delta": self.delta, "clients-per-round": self.clients_per_round or 0,
-                "seed": self.seed}
+                "seed": self.seed,
+                "secagg": "" if self.secagg is None else json.dumps(
+                    dataclasses.asdict(self.secagg))}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "FlowerSetting":
         """The setting back from a run config written by :meth:`to_config`."""
-        missing = [key for key in cls(2, 1).to_config() if key not in config]
+        optional = ("secagg",)                    # keys added later: absent means the default
+        missing = [key for key in cls(2, 1).to_config()
+                   if key not in config and key not in optional]
         if missing:
             raise fail("run_config", "a run config written by FlowerSetting.to_config()",
                        dict(config), f"Missing keys: {', '.join(missing)}.")
@@ -199,4 +225,6 @@ class FlowerSetting:
                    noise_multiplier=float(config["noise-multiplier"]),
                    delta=float(config["delta"]),
                    clients_per_round=int(config["clients-per-round"]) or None,
-                   seed=int(config["seed"]))
+                   seed=int(config["seed"]),
+                   secagg=(SecAggPlus(**json.loads(str(config["secagg"])))
+                           if config.get("secagg") else None))
