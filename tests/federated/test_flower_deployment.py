@@ -13,6 +13,7 @@ Skipped when ``flwr`` is missing (``pip install "ppml-lab[flower]"``); with
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import subprocess
@@ -92,7 +93,8 @@ def test_client_data_is_the_simulators_partition():
 class InProcessGrid:
     """A grid that hands each message to the ClientApp handler of its node (no processes)."""
 
-    def __init__(self, setting: FlowerSetting, drop: tuple[int, ...] = ()) -> None:
+    def __init__(self, setting: FlowerSetting, drop: tuple[int, ...] = (),
+                 drop_after: int = 0) -> None:
         from flwr.app import Context, RecordDict
 
         self.contexts = {
@@ -101,6 +103,7 @@ class InProcessGrid:
                               state=RecordDict(), run_config=setting.to_config())
             for i in range(setting.n_clients)}
         self.drop = {1000 + i for i in drop}
+        self.drop_after = drop_after           # train rounds the dropped nodes still answer
 
     def get_node_ids(self):
         return list(self.contexts)
@@ -117,9 +120,12 @@ class InProcessGrid:
             node = msg.metadata.dst_node_id
             self.count = getattr(self, "count", 0) + 1
             ids.append(str(self.count))
-            if msg.metadata.message_type.startswith("train") and node in self.drop:
-                continue                                       # a node that never answers
-            reply = handlers[msg.metadata.message_type](msg, self.contexts[node])
+            if (msg.metadata.message_type.startswith("train") and node in self.drop
+                    and "config" in msg.content
+                    and int(msg.content["config"]["server-round"]) > self.drop_after):
+                continue                                       # a node that stopped answering
+            # a real SuperNode gets its own deserialised copy (Flower's mods edit the content)
+            reply = handlers[msg.metadata.message_type](copy.deepcopy(msg), self.contexts[node])
             reply.metadata.__dict__["_reply_to_message_id"] = str(self.count)
             self.outbox = {**getattr(self, "outbox", {}), str(self.count): reply}
         return ids
@@ -172,6 +178,139 @@ def test_a_node_that_never_answers_is_reported_dropped(task_identity):
     assert [r["dropped"] for r in records] == [[1], [1]]
 
 
+def _exact_round(setting: FlowerSetting, w_prev: np.ndarray, noise_rng) -> np.ndarray:
+    """One round of ``setting`` from ``w_prev`` with every client, in this process, exactly."""
+    from ppml_lab.federated.simulation import local_train
+
+    model, strategy = setting.model(), setting.strategy()
+    W, sizes = [], []
+    for pid in range(setting.n_clients):
+        X, Y, mask = setting.client_data(pid)
+        W.append(local_train(model, w_prev, X, Y, mask, local_steps=setting.local_steps,
+                             learning_rate=setting.learning_rate)[0])
+        sizes.append(mask.sum())
+    return strategy.aggregate_round(w_prev, np.array(W), np.array(sizes),
+                                    expected_clients=setting.n_clients, rng=noise_rng)
+
+
+def _secagg_round_bound(setting: FlowerSetting) -> float:
+    """Per-coordinate bound on one round's SecAgg+ error in the global weights.
+
+    FedAvg: :func:`quantisation_bound` of the weighted mean update. DP-FedAvg: the
+    clients' weights are 1 (so d_c = 1), the mean of the k clipped updates is off
+    by at most 2C/Q (one stochastic rounding step each, averaged), and the server
+    multiplies it by k and divides by the sampled count m = k.
+    """
+    from ppml_lab.federated.flower.secaggplus import quantisation_bound
+
+    sizes = [len(p) for p in setting.partitions()]
+    if setting.strategy_name == "dpfedavg":
+        return quantisation_bound(setting.secagg, [1] * len(sizes), max_weight=1)
+    return quantisation_bound(setting.secagg, sizes, max_weight=max(sizes))
+
+
+def _check_secagg_rounds(setting: FlowerSetting, records: list[dict]) -> None:
+    """Each round's SecAgg+ weights are the exact round from the previous ones, up to the bound."""
+    from ppml_lab._random import as_generator
+
+    bound = _secagg_round_bound(setting)
+    noise_rng = as_generator(setting.seed).spawn(7)[3]
+    w_prev = setting.model().init(rng=as_generator(setting.seed).spawn(7)[2])
+    for record in records:
+        w = np.array(record["weights"])
+        error = np.abs(w - _exact_round(setting, w_prev, noise_rng)).max()
+        assert 0 < error <= bound, (record["round"], error, bound)   # quantised, within bound
+        assert record["clear_arrays"] == 0          # no update reached the server in the clear
+        w_prev = w
+
+
+def _flippable(setting: FlowerSetting, weights: np.ndarray, radius: float) -> int:
+    """Test examples whose prediction can change when every weight moves by at most ``radius``.
+
+    A logit is w_k . (x, 1); two logits' difference moves by at most 2 radius ||(x, 1)||_1.
+    """
+    model = setting.model()
+    X_test = setting.data()[2]
+    logits = np.sort(model.logits(weights[None], X_test[None])[0], axis=1)
+    margin = logits[:, -1] - logits[:, -2]
+    reach = 2 * radius * (np.abs(X_test).sum(axis=1) + 1)
+    return int((margin <= reach).sum())
+
+
+@needs_flwr
+@pytest.mark.parametrize("kwargs", [
+    {"strategy": "fedavg"},
+    {"strategy": "dpfedavg", "noise_multiplier": 0.5, "clip_norm": 1.0},
+])
+def test_secagg_rounds_are_the_exact_rounds_up_to_quantisation(kwargs, task_identity):
+    from ppml_lab.federated.flower.apps import run_rounds
+
+    setting = FlowerSetting(3, 2, secagg=True, **kwargs)
+    records = []
+    w = run_rounds(InProcessGrid(setting), setting, records.append)
+    _check_secagg_rounds(setting, records)
+    plain = FlowerSetting(3, 2, **kwargs).simulate()
+    radius = np.abs(w - plain.weights).max()
+    assert abs(records[-1]["accuracy"] - plain.accuracy[-1]) * len(setting.data()[3]) <= \
+        _flippable(setting, plain.weights, radius)
+    if setting.strategy_name == "dpfedavg":
+        np.testing.assert_allclose([r["epsilon"] for r in records], plain.epsilon)
+
+
+@needs_flwr
+def test_the_clear_array_counter_sees_plain_updates(task_identity):
+    from flwr.app import ArrayRecord, ConfigRecord, Message, RecordDict
+
+    from ppml_lab.federated.flower.apps import FastGrid
+
+    setting = FlowerSetting(2, 1)
+    grid = FastGrid(InProcessGrid(setting))
+    config = ConfigRecord({"server-round": 1, "local-steps": 1, "learning-rate": 0.5,
+                           "proximal-mu": 0.0})
+    w = setting.model().init()
+    grid.send_and_receive([Message(RecordDict({"arrays": ArrayRecord([w]), "config": config}),
+                                   dst_node_id=node, message_type="train")
+                           for node in grid.get_node_ids()], timeout=5)
+    assert grid.clear_arrays == 2        # without SecAgg+, each update arrives in the clear
+
+
+def test_secagg_settings_and_mapping():
+    from ppml_lab.federated.flower.secaggplus import SecAggPlus, quantisation_bound, secagg_mapping
+
+    s = FlowerSetting(3, 2, secagg=SecAggPlus(num_shares=3, reconstruction_threshold=2))
+    assert FlowerSetting.from_config(s.to_config()) == s
+    legacy = {k: v for k, v in FlowerSetting(3, 2).to_config().items() if k != "secagg"}
+    assert FlowerSetting.from_config(legacy) == FlowerSetting(3, 2)   # an older run config
+    with pytest.raises(ValueError, match="`secagg` must be None with strategy='scaffold'"):
+        FlowerSetting(3, 2, "scaffold", secagg=True)
+    with pytest.raises(ValueError, match="`reconstruction_threshold` must be below num_shares"):
+        SecAggPlus(num_shares=3, reconstruction_threshold=3)
+    with pytest.raises(ValueError, match="`secagg` must be a ring large enough for 5 clients"):
+        FlowerSetting(5, 1, secagg=SecAggPlus(quantization_range=2**31))
+    table = secagg_mapping(SecAggPlus(num_shares=5, reconstruction_threshold=3), sampled=10)
+    assert (table["neighbours"]["flower"], table["threshold"]["flower"],
+            table["dropouts"]["flower"]) == (4, 3, 2)
+    assert (table["neighbours"]["kit"], table["threshold"]["kit"],
+            table["dropouts"]["kit"]) == (9, 6, 4)
+    # halving the range's resolution (twice Q) halves the bound
+    assert quantisation_bound(SecAggPlus(quantization_range=2**23), [5, 5], 5) == \
+        pytest.approx(quantisation_bound(SecAggPlus(), [5, 5], 5) / 2)
+
+
+@needs_flwr
+def test_a_node_that_stops_answering_mid_run_is_dropped_from_then_on(task_identity):
+    from ppml_lab.federated.flower.apps import run_rounds
+
+    setting = FlowerSetting(3, 3, "dpfedavg", noise_multiplier=0.5)
+    records = []
+    run_rounds(InProcessGrid(setting, drop=(2,), drop_after=1), setting, records.append,
+               round_timeout=0.3)
+    assert [r["clients"] for r in records] == [[0, 1, 2], [0, 1], [0, 1]]
+    assert records[0]["note"] == ""
+    assert "partition(s) [2] did not reply within 0 s" in records[1]["note"]
+    assert "divided by the sampled count" in records[1]["note"]
+
+
 # --- a real deployment on 127.0.0.1 -------------------------------------------------------------
 
 @needs_flwr
@@ -220,3 +359,57 @@ def test_launcher_cli_reports_bad_input_without_starting_anything(capsys):
         assert main(["run", "--clients", "2", "--port", str(port)]) == 1
     err = capsys.readouterr().err
     assert f"got {port} (in use)" in err
+
+
+@needs_flwr
+@pytest.mark.flower
+def test_a_supernode_killed_mid_run_is_dropped_and_nothing_survives(tmp_path, task_identity):
+    import signal
+
+    from ppml_lab.federated.flower import run_deployment
+    from ppml_lab.federated.flower.apps import ROUND_TIMEOUT_SECONDS, run_rounds
+    from ppml_lab.federated.flower.launcher import marked_processes
+
+    # SCAFFOLD: the replay below also checks that each SuperNode's control variate
+    # survives between rounds in Flower's Context.state (issue 11, SCAFFOLD over Flower)
+    setting = FlowerSetting(n_clients=3, rounds=3, strategy="scaffold")
+    pids: dict[str, int] = {}
+
+    def kill_after_round_one(record):
+        if record["round"] == 1:
+            os.kill(pids["supernode-1"], signal.SIGKILL)      # a crash, not a shutdown
+
+    result = run_deployment(setting, timeout=240, on_start=pids.update,
+                            on_round=kill_after_round_one, workdir=tmp_path)
+    assert [r["clients"] for r in result.rounds] == [[0, 1, 2], [0, 2], [0, 2]]
+    assert [r["dropped"] for r in result.rounds] == [[], [1], [1]]
+    assert "went offline during the round" in result.rounds[1]["note"]
+    assert "were offline and got no message" in result.rounds[2]["note"]
+    assert result.notes[0].startswith("supernode-1 exited with code -9")
+    assert any(note.startswith("round 2: partition(s) [1]") for note in result.notes)
+    # the dead node cost less than the timeout: it was not waited for
+    assert result.rounds[1]["seconds"] < ROUND_TIMEOUT_SECONDS / 2
+    # the same run in process, with partition 1 silent from round 2 on
+    replay = run_rounds(InProcessGrid(setting, drop=(1,), drop_after=1), setting,
+                        round_timeout=0.3)
+    np.testing.assert_allclose(result.weights, replay, rtol=0, atol=1e-9)
+    assert marked_processes(result.token) == []
+    assert [pid for pid in result.pids if _alive(pid)] == []
+
+
+@needs_flwr
+@pytest.mark.flower
+def test_secagg_deployment_matches_the_plain_one_up_to_quantisation(tmp_path):
+    from ppml_lab.federated.flower import run_deployment
+    from ppml_lab.federated.flower.launcher import marked_processes
+
+    setting = FlowerSetting(n_clients=2, rounds=1, secagg=True)
+    result = run_deployment(setting, timeout=240, workdir=tmp_path)
+    _check_secagg_rounds(setting, list(result.rounds))     # bound per round, nothing in clear
+    plain = FlowerSetting(n_clients=2, rounds=1).simulate()  # = the plain deployment (above)
+    radius = np.abs(result.weights - plain.weights).max()
+    assert radius <= _secagg_round_bound(setting)
+    assert abs(result.accuracy[-1] - plain.accuracy[-1]) * len(setting.data()[3]) <= \
+        _flippable(setting, plain.weights, radius)
+    assert marked_processes(result.token) == []
+    assert [pid for pid in result.pids if _alive(pid)] == []

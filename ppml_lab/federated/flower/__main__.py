@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None,
                      help="the SuperLink's port (default: a free one)")
     run.add_argument("--timeout", type=float, default=300.0)
+    run.add_argument("--secagg", action="store_true",
+                     help="aggregate every round with Flower's SecAgg+ (default settings; "
+                          "not with scaffold)")
     run.add_argument("--compare", action="store_true",
                      help="also run the kit's simulator and print the difference")
     return parser
@@ -45,18 +48,22 @@ def main(argv: list[str] | None = None) -> int:
                                 local_steps=args.local_steps, learning_rate=args.learning_rate,
                                 mu=args.mu, clip_norm=args.clip_norm,
                                 noise_multiplier=args.noise_multiplier, delta=args.delta,
-                                clients_per_round=args.clients_per_round, seed=args.seed)
+                                clients_per_round=args.clients_per_round, seed=args.seed,
+                                secagg=args.secagg or None)
         from .launcher import check_port_free, run_deployment
 
         if args.port is not None:
             check_port_free(args.port)
         rounds = f"{setting.rounds} round{'s' if setting.rounds != 1 else ''}"
+        secagg = "" if setting.secagg is None else f", SecAgg+ {setting.secagg}"
         print(f"Flower deployment on 127.0.0.1: 1 SuperLink, {setting.n_clients} SuperNodes, "
-              f"{rounds}, {setting.strategy()!r}", flush=True)
+              f"{rounds}, {setting.strategy()!r}{secagg}", flush=True)
 
         def show(record: dict) -> None:
             eps = "" if record["epsilon"] is None else f"  epsilon {record['epsilon']:.4f}"
             dropped = (f"  dropped {record['dropped']}" if record["dropped"] else "")
+            if record.get("note"):
+                dropped += f"\n      note: {record['note']}"
             print(f"round {record['round']:>3}  accuracy {record['accuracy']:.4f}  "
                   f"loss {record['loss']:.4f}  clients {len(record['clients'])}{eps}{dropped}"
                   f"  ({record['seconds']:.1f} s)",

@@ -38,7 +38,13 @@ require_flwr()
 
 from flwr.app import (ArrayRecord, ConfigRecord, Context, Message,  # noqa: E402
                       MetricRecord, RecordDict)
+from flwr.client.mod import secaggplus_mod  # noqa: E402
 from flwr.clientapp import ClientApp  # noqa: E402
+from flwr.common import (Code, FitRes, Status, ndarrays_to_parameters,  # noqa: E402
+                         parameters_to_ndarrays)
+from flwr.common.secure_aggregation.secaggplus_constants import (  # noqa: E402
+    RECORD_KEY_CONFIGS as SECAGG_CONFIGS)
+from flwr.compat.common import recorddict_compat as compat  # noqa: E402
 from flwr.serverapp import Grid, ServerApp  # noqa: E402
 
 from ..._random import as_generator  # noqa: E402
@@ -88,7 +94,14 @@ def query(msg: Message, context: Context) -> Message:
 
 @client_app.train()
 def train(msg: Message, context: Context) -> Message:
-    """The simulator's ``local_train`` on this node's partition, from the received weights."""
+    """The simulator's ``local_train`` on this node's partition, from the received weights.
+
+    A message of Flower's SecAgg+ workflow (it carries a ``secaggplus_configs``
+    record) goes through Flower's ``secaggplus_mod``, which calls
+    :func:`_secagg_train` in its masked-vector stage.
+    """
+    if SECAGG_CONFIGS in msg.content.config_records:
+        return secaggplus_mod(msg, context, _secagg_train)
     setting, pid = _node_setting(context)
     X, Y, mask = setting.client_data(pid)
     model = setting.model()
@@ -114,6 +127,31 @@ def train(msg: Message, context: Context) -> Message:
         content["control-delta"] = ArrayRecord([new_control - c_i])
         context.state[CLIENT_CONTROL] = ArrayRecord([new_control])
     return Message(content=content, reply_to=msg)
+
+
+def _secagg_train(msg: Message, context: Context) -> Message:
+    """SecAgg+'s training step: reply with the update ``w_c - w_t`` and its weight (legacy FitRes).
+
+    FedAvg and FedProx weigh the update by the client's example count; DP-FedAvg
+    (``unit-weight``) sends its update clipped to ``clip-norm`` with weight 1.
+    ``secaggplus_mod`` then quantises, masks and sends it; the server never sees it.
+    """
+    setting, pid = _node_setting(context)
+    X, Y, mask = setting.client_data(pid)
+    fitins = compat.recorddict_to_fitins(msg.content, keep_input=True)
+    (w,) = parameters_to_ndarrays(fitins.parameters)
+    config = fitins.config
+    W = local_train(setting.model(), w, X, Y, mask, local_steps=int(config["local-steps"]),
+                    learning_rate=float(config["learning-rate"]),
+                    proximal_mu=float(config["proximal-mu"]))
+    n = int(mask.sum())
+    if config.get("unit-weight"):
+        update, weight = setting.strategy().secure_summands(w, W, np.array([n]))[0], 1
+    else:
+        update, weight = W[0] - w, n
+    fitres = FitRes(Status(Code.OK, ""), ndarrays_to_parameters([update]), weight,
+                    {"partition-id": pid})
+    return Message(content=compat.fitres_to_recorddict(fitres, keep_input=True), reply_to=msg)
 
 
 def _partition_map(grid: Grid, n_clients: int, timeout: float) -> dict[int, int]:
@@ -330,9 +368,18 @@ def main(grid: Grid, context: Context) -> None:
             with out.open("a") as f:
                 f.write(json.dumps(record) + "\n")
 
+    gone_path = context.run_config.get("gone-file")
+
+    def gone() -> set[int]:
+        """Partition ids whose SuperNode process the launcher saw exit."""
+        path = Path(str(gone_path)) if gone_path else None
+        if path is None or not path.exists():
+            return set()
+        return {int(line) for line in path.read_text().split() if line.isdigit()}
+
     try:
         w = run_rounds(grid, setting, report, round_timeout=float(
-            context.run_config.get("round-timeout", ROUND_TIMEOUT_SECONDS)))
+            context.run_config.get("round-timeout", ROUND_TIMEOUT_SECONDS)), gone=gone)
     except Exception as exc:
         report({"error": f"{type(exc).__name__}: {exc}"})
         raise

@@ -49,6 +49,8 @@ __all__ = ["DeploymentResult", "run_deployment", "free_port", "check_port_free",
 MARKER = "PPML_LAB_FLOWER_RUN"
 HOST = "127.0.0.1"
 CONNECTION = "ppml-lab-local"
+#: ``FLWR_SUPEREXEC_TASK_POLL_INTERVAL`` of the deployment (Flower's default: 1 s).
+SUPEREXEC_POLL_SECONDS = 0.1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +62,10 @@ class DeploymentResult:
     setting : FlowerSetting
     rounds : tuple of dict
         One record per round: ``round``, ``accuracy``, ``loss``, ``epsilon`` (None
-        without DP), ``clients`` (partition ids that reported), ``dropped``, ``seconds``.
+        without DP), ``clients`` (partition ids that reported), ``dropped``, ``seconds``,
+        ``note`` (why clients were dropped, "" when none were) and, with SecAgg+,
+        ``clear_arrays`` (arrays the ServerApp received in the clear: 0),
+        ``secagg_weight_total`` and ``weights`` (the round's global weights).
     weights : (n_params,) array
         The final global weights.
     seconds : float
@@ -70,7 +75,8 @@ class DeploymentResult:
     token : str
         The marker value (``PPML_LAB_FLOWER_RUN``) of this deployment's processes.
     notes : tuple of str
-        What went differently (a SuperNode that exited during the run).
+        What went differently: a SuperNode that exited during the run, and each
+        round that went on without some of its sampled clients (``"round r: ..."``).
     """
 
     setting: FlowerSetting
@@ -167,8 +173,9 @@ def _executable(name: str) -> str:
 class _Processes:
     """The processes of one deployment, each in its own process group."""
 
-    def __init__(self, env: dict[str, str], logs: Path, token: str) -> None:
-        self.env, self.logs, self.token = env, logs, token
+    def __init__(self, env: dict[str, str], logs: Path, token: str,
+                 gone_file: Path | None = None) -> None:
+        self.env, self.logs, self.token, self.gone_file = env, logs, token, gone_file
         self.procs: list[tuple[str, subprocess.Popen]] = []
         self.seen: set[int] = set()
         self.gone: set[str] = set()
@@ -191,8 +198,9 @@ class _Processes:
     def check_alive(self) -> list[str]:
         """Raise if the SuperLink has exited; return a note for each SuperNode newly gone.
 
-        A SuperNode that dies is not fatal: the ServerApp waits for its reply until
-        the round's timeout, then aggregates the others and reports it as dropped.
+        A SuperNode that dies is not fatal: its partition id goes into the gone
+        file, the ServerApp stops waiting for its reply (within half a second),
+        aggregates the others and reports it as dropped.
         """
         self.seen.update(marked_processes(self.token))
         notes = []
@@ -204,6 +212,9 @@ class _Processes:
                                    f"{self.log_tail(name)}")
             if name not in self.gone:
                 self.gone.add(name)
+                if self.gone_file is not None and name.startswith("supernode-"):
+                    with self.gone_file.open("a") as f:   # the ServerApp stops waiting for it
+                        f.write(name.split("-", 1)[1] + "\n")
                 notes.append(f"{name} exited with code {proc.returncode}; the rounds go on "
                              "without it (it is reported as dropped).")
         return notes
@@ -282,6 +293,8 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                    timeout: float = 300.0,
                    on_round: Callable[[dict[str, Any]], None] | None = None,
                    on_note: Callable[[str], None] | None = None,
+                   on_start: Callable[[dict[str, int]], None] | None = None,
+                   round_timeout: float | None = None,
                    workdir: str | os.PathLike | None = None) -> DeploymentResult:
     """Run ``setting`` on a SuperLink and ``setting.n_clients`` SuperNodes on 127.0.0.1.
 
@@ -297,7 +310,14 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
     on_round : callable, optional
         Called with each round's record as soon as the ServerApp writes it.
     on_note : callable, optional
-        Called with a sentence when a SuperNode exits during the run.
+        Called with a sentence when a SuperNode exits during the run, and with each
+        round's note on dropped clients.
+    on_start : callable, optional
+        Called once every process is started, with ``{name: pid}`` (``"superlink"``,
+        ``"supernode-0"``, ..., ``"flwr-run"``): a test's hook to kill a SuperNode.
+    round_timeout : float, optional
+        Seconds a round waits for a silent SuperNode (the ServerApp's default, 30 s,
+        when None). A SuperNode whose process exits is not waited for at all.
     workdir : path, optional
         Where the logs, the app directory and ``FLWR_HOME`` go (a temporary
         directory, removed afterwards, when None).
@@ -327,7 +347,14 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
     token = secrets.token_hex(8)
     result_file = root / "rounds.jsonl"
     result_file.unlink(missing_ok=True)          # a reused workdir: no old rounds
-    _write_app(root / "app", {**setting.to_config(), "result-file": str(result_file)})
+    gone_file = root / "gone-partitions.txt"
+    gone_file.unlink(missing_ok=True)
+    config = {**setting.to_config(), "result-file": str(result_file),
+              "gone-file": str(gone_file)}
+    if round_timeout is not None:
+        config["round-timeout"] = check_positive(round_timeout, "round_timeout",
+                                                 fix="Pass e.g. round_timeout=30.")
+    _write_app(root / "app", config)
     _write_flower_home(root / "flwr-home", port)
     (root / "logs").mkdir(exist_ok=True)
     # Flower starts its own helpers (flower-superexec, flwr-serverapp, flwr-clientapp) from
@@ -336,8 +363,11 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                             os.environ.get("PATH", "")])
     env = {**os.environ, "PATH": path, "FLWR_HOME": str(root / "flwr-home"), "FLWR_DISABLE_UPDATE_CHECK": "1",
            "FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION": "1", "PYTHONUNBUFFERED": "1",
+           # the SuperExec of each SuperNode looks for a ClientApp to start every 1 s by
+           # default; every message starts one (Flower 1.42), so poll faster
+           "FLWR_SUPEREXEC_TASK_POLL_INTERVAL": str(SUPEREXEC_POLL_SECONDS),
            MARKER: token}
-    procs = _Processes(env, root / "logs", token)
+    procs = _Processes(env, root / "logs", token, gone_file)
     in_main = _is_main_thread()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     if in_main:             # Ctrl-C and SIGTERM unwind through `finally`: stop everything
@@ -358,6 +388,8 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                 "--host", HOST, "--port", str(free_port()),
                 "--node-config", f"partition-id={i} num-partitions={setting.n_clients}"])
         run = procs.start("flwr-run", [_executable("flwr"), "run", str(root / "app"), CONNECTION])
+        if on_start is not None:
+            on_start({name: proc.pid for name, proc in procs.procs})
         deadline = time.monotonic() + timeout
         seen_lines = 0
         while weights is None:
@@ -382,6 +414,11 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                 records.append(record)
                 if on_round is not None:
                     on_round(record)
+                if record.get("note"):
+                    note = f"round {record['round']}: {record['note']}"
+                    notes.append(note)
+                    if on_note is not None:
+                        on_note(note)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the deployment did not finish within {timeout:.0f} s; "
                                    f"SuperLink log:\n{procs.log_tail('superlink')}")

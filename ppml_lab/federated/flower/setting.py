@@ -25,7 +25,6 @@ import numpy as np
 from ..._validation import (check_choice, check_integer, check_nonnegative, check_positive,
                             check_delta, fail)
 from ..dp_fedavg import DPFedAvg
-from ..experiments import federated_digits
 from ..models import LogisticModel
 from ..simulation import History, pad_clients, run_federated
 from ..strategies import SCAFFOLD, FedAvg, FedProx, Strategy
@@ -166,6 +165,10 @@ class FlowerSetting:
 
     def data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(X_train, y_train, X_test, y_test)`` of the reference digits."""
+        # imported here: a ClientApp process starts for every message, and
+        # ppml_lab.federated.experiments pulls in the DP package (0.7 s of imports)
+        from ..experiments import federated_digits
+
         return federated_digits()
 
     def partitions(self) -> list[np.ndarray]:
