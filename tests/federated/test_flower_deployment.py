@@ -413,3 +413,20 @@ def test_secagg_deployment_matches_the_plain_one_up_to_quantisation(tmp_path):
         _flippable(setting, plain.weights, radius)
     assert marked_processes(result.token) == []
     assert [pid for pid in result.pids if _alive(pid)] == []
+
+
+def test_app_command_writes_a_flower_app_for_real_machines(tmp_path, capsys):
+    import tomllib
+
+    from ppml_lab.federated.flower.__main__ import main
+
+    assert main(["app", str(tmp_path / "app"), "--clients", "4", "--rounds", "7",
+                 "--strategy", "dpfedavg", "--noise-multiplier", "1.1", "--secagg"]) == 0
+    assert "flwr run" in capsys.readouterr().out
+    toml = tomllib.loads((tmp_path / "app" / "pyproject.toml").read_text())
+    flwr = toml["tool"]["flwr"]["app"]
+    assert flwr["components"] == {"serverapp": "ppml_lab.federated.flower.apps:server_app",
+                                  "clientapp": "ppml_lab.federated.flower.apps:client_app"}
+    assert FlowerSetting.from_config(flwr["config"]) == FlowerSetting(
+        4, 7, "dpfedavg", noise_multiplier=1.1, secagg=True)
+    assert flwr["config"]["round-timeout"] == 30.0     # listed, so --run-config may change it

@@ -11,18 +11,27 @@ insecure local mode), runs the app, prints the accuracy (and epsilon) of every
 round, and stops every process it started.
 
 * :mod:`.setting` -- :class:`FlowerSetting`, the experiment (issue 8's reference
-  digits split, the kit strategy, the simulator run it must match); no ``flwr``;
+  digits split, the kit strategy -- FedAvg, FedProx, DP-FedAvg or SCAFFOLD --, the
+  simulator run it must match); no ``flwr``;
+* :mod:`.secaggplus` -- :class:`SecAggPlus` (``FlowerSetting(secagg=...)``, ``--secagg``),
+  :func:`secagg_mapping` (Flower's SecAgg+ parameters beside the kit's secure
+  aggregation) and :func:`quantisation_bound`; no ``flwr``;
+* :mod:`.secagg_workflow` -- a round of the kit strategy through Flower's
+  ``SecAggPlusWorkflow``; needs ``flwr``;
 * :mod:`.apps` -- the ``ClientApp`` (the simulator's ``local_train`` on one
   partition) and the ``ServerApp`` (rounds configured and aggregated by the kit
   strategy, epsilon from its accountant); needs ``flwr``;
-* :mod:`.launcher` -- :func:`run_deployment`, the processes and their clean-up.
+* :mod:`.launcher` -- :func:`run_deployment`, the processes and their clean-up (a
+  SuperNode that dies is dropped from the rounds at once, and the history says so);
+  :func:`write_app`, the app directory for ``flwr run`` on real machines.
 
 Importing this package does not need ``flwr``; the parts that do raise an
 ``ImportError`` that names the extra. Real machines: run ``flower-superlink`` and
 ``flower-supernode`` with TLS certificates (``--ssl-*``, ``--root-certificates``)
-and SuperNode authentication (``--enable-supernode-auth``) instead of
-``--insecure``, and point ``flwr run`` at that SuperLink; see Flower's
-documentation on deployment. The launcher here only does localhost.
+and SuperNode authentication (``--enable-supernode-auth``,
+``--auth-supernode-private-key``) instead of ``--insecure``, write the app with
+``python -m ppml_lab.federated.flower app DIR ...`` and point ``flwr run`` at that
+SuperLink; ``docs/scaling_out.md`` says how. The launcher here only does localhost.
 
 Introduced in notebook 13.
 """
@@ -31,10 +40,12 @@ from __future__ import annotations
 
 import importlib
 
+from .secaggplus import SecAggPlus, quantisation_bound, secagg_mapping
 from .setting import STRATEGY_NAMES, FlowerSetting, reference_partitions
 
 __all__ = ["FLOWER_INSTALL_HINT", "STRATEGY_NAMES", "FlowerSetting", "DeploymentResult",
-           "flwr_available", "reference_partitions", "require_flwr", "run_deployment"]
+           "SecAggPlus", "flwr_available", "quantisation_bound", "reference_partitions",
+           "require_flwr", "run_deployment", "secagg_mapping", "write_app"]
 
 FLOWER_INSTALL_HINT = 'pip install "ppml-lab[flower]"'
 
@@ -61,7 +72,7 @@ def require_flwr() -> None:
 
 
 def __getattr__(name: str) -> object:  # the launcher only when asked for (PEP 562)
-    if name in ("run_deployment", "DeploymentResult"):
+    if name in ("run_deployment", "DeploymentResult", "write_app"):
         from . import launcher
 
         return getattr(launcher, name)

@@ -1,6 +1,7 @@
 """``python -m ppml_lab.federated.flower run --clients 3 --rounds 5``: a localhost deployment.
 
-Prints the test accuracy (and, with ``--strategy dpfedavg``, epsilon) of every
+(``... app DIR --clients 3 --rounds 5`` only writes the Flower app directory, for
+``flwr run DIR CONNECTION`` against a SuperLink on real machines.) ``run`` prints the test accuracy (and, with ``--strategy dpfedavg``, epsilon) of every
 round as the ServerApp reports it; every process started is stopped at the end,
 on error and on Ctrl-C. Introduced in notebook 13.
 """
@@ -19,6 +20,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the kit's app on a SuperLink and N SuperNodes "
                                      "on 127.0.0.1")
+    app = sub.add_parser("app", help="write a Flower app directory (pyproject.toml) for "
+                                     "`flwr run` against any SuperLink (docs/scaling_out.md)")
+    app.add_argument("directory")
+    for sp in (run, app):
+        _setting_arguments(sp)
+    run.add_argument("--port", type=int, default=None,
+                     help="the SuperLink's port (default: a free one)")
+    run.add_argument("--timeout", type=float, default=300.0)
+    run.add_argument("--compare", action="store_true",
+                     help="also run the kit's simulator and print the difference")
+    return parser
+
+
+def _setting_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--clients", type=int, default=3, help="SuperNodes (default 3)")
     run.add_argument("--rounds", type=int, default=5)
     run.add_argument("--strategy", choices=STRATEGY_NAMES, default="fedavg")
@@ -30,15 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--delta", type=float, default=1e-5)
     run.add_argument("--clients-per-round", type=int, default=None)
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--port", type=int, default=None,
-                     help="the SuperLink's port (default: a free one)")
-    run.add_argument("--timeout", type=float, default=300.0)
     run.add_argument("--secagg", action="store_true",
                      help="aggregate every round with Flower's SecAgg+ (default settings; "
                           "not with scaffold)")
-    run.add_argument("--compare", action="store_true",
-                     help="also run the kit's simulator and print the difference")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                                 noise_multiplier=args.noise_multiplier, delta=args.delta,
                                 clients_per_round=args.clients_per_round, seed=args.seed,
                                 secagg=args.secagg or None)
+        if args.command == "app":
+            from .launcher import write_app
+
+            print(f"wrote {write_app(args.directory, setting)}; run it with: flwr run "
+                  f"{args.directory} CONNECTION (see docs/scaling_out.md)")
+            return 0
         from .launcher import check_port_free, run_deployment
 
         if args.port is not None:

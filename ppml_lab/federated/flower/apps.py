@@ -364,6 +364,10 @@ def main(grid: Grid, context: Context) -> None:
     out = Path(str(path)) if path else None
 
     def report(record: dict[str, Any]) -> None:
+        if "round" in record:           # the ServerApp's own log (`flwr run --stream` shows it)
+            eps = "" if record["epsilon"] is None else f" epsilon {record['epsilon']:.4f}"
+            print(f"ppml-lab round {record['round']}: accuracy {record['accuracy']:.4f}{eps}, "
+                  f"clients {record['clients']}, dropped {record['dropped']}", flush=True)
         if out is not None:
             with out.open("a") as f:
                 f.write(json.dumps(record) + "\n")

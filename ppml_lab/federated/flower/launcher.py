@@ -43,7 +43,7 @@ from . import require_flwr
 from .setting import FlowerSetting
 
 __all__ = ["DeploymentResult", "run_deployment", "free_port", "check_port_free",
-           "marked_processes", "MARKER"]
+           "marked_processes", "write_app", "MARKER"]
 
 #: The environment variable that marks every process a deployment started.
 MARKER = "PPML_LAB_FLOWER_RUN"
@@ -280,6 +280,24 @@ def _write_app(app: Path, config: dict[str, Any]) -> None:
     (app / "pyproject.toml").write_text("\n".join(lines) + "\n")
 
 
+def write_app(directory: str | os.PathLike, setting: FlowerSetting) -> Path:
+    """Write a Flower app directory (``pyproject.toml``) that runs ``setting``; return its path.
+
+    The app's components are :mod:`ppml_lab.federated.flower.apps` and its run
+    config is ``setting.to_config()``, so ``flwr run DIRECTORY CONNECTION`` runs
+    the same experiment on any SuperLink whose SuperNodes have ``ppml-lab[flower]``
+    installed and a ``partition-id`` in their node config (see ``docs/scaling_out.md``).
+    The ServerApp prints one line per round to its log (``flwr run --stream``).
+    """
+    if not isinstance(setting, FlowerSetting):
+        raise fail("setting", "a FlowerSetting", setting, "Pass e.g. FlowerSetting(3, 5).",
+                   kind=TypeError)
+    path = Path(directory)
+    # round-timeout is listed so that `flwr run --run-config 'round-timeout=10'` may change it
+    _write_app(path, {**setting.to_config(), "round-timeout": 30.0})
+    return path / "pyproject.toml"
+
+
 def _write_flower_home(home: Path, port: int) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
@@ -387,7 +405,8 @@ def run_deployment(setting: FlowerSetting, *, port: int | None = None,
                 _executable("flower-supernode"), "--insecure", "--superlink", f"{HOST}:{port}",
                 "--host", HOST, "--port", str(free_port()),
                 "--node-config", f"partition-id={i} num-partitions={setting.n_clients}"])
-        run = procs.start("flwr-run", [_executable("flwr"), "run", str(root / "app"), CONNECTION])
+        run = procs.start("flwr-run", [_executable("flwr"), "run", "--stream", str(root / "app"),
+                                      CONNECTION])
         if on_start is not None:
             on_start({name: proc.pid for name, proc in procs.procs})
         deadline = time.monotonic() + timeout
