@@ -94,7 +94,7 @@ class InProcessGrid:
     """A grid that hands each message to the ClientApp handler of its node (no processes)."""
 
     def __init__(self, setting: FlowerSetting, drop: tuple[int, ...] = (),
-                 drop_after: int = 0) -> None:
+                 drop_after: int = 0, drop_stage: str | None = None) -> None:
         from flwr.app import Context, RecordDict
 
         self.contexts = {
@@ -104,6 +104,7 @@ class InProcessGrid:
             for i in range(setting.n_clients)}
         self.drop = {1000 + i for i in drop}
         self.drop_after = drop_after           # train rounds the dropped nodes still answer
+        self.drop_stage = drop_stage           # the SecAgg+ stage the dropped nodes fail in
 
     def get_node_ids(self):
         return list(self.contexts)
@@ -124,6 +125,10 @@ class InProcessGrid:
                     and "config" in msg.content
                     and int(msg.content["config"]["server-round"]) > self.drop_after):
                 continue                                       # a node that stopped answering
+            secagg = msg.content.config_records.get("secaggplus_configs")
+            if (node in self.drop and secagg is not None
+                    and secagg.get("stage") == self.drop_stage):
+                continue                                       # fails in this SecAgg+ stage
             # a real SuperNode gets its own deserialised copy (Flower's mods edit the content)
             reply = handlers[msg.metadata.message_type](copy.deepcopy(msg), self.contexts[node])
             reply.metadata.__dict__["_reply_to_message_id"] = str(self.count)
@@ -255,6 +260,40 @@ def test_secagg_rounds_are_the_exact_rounds_up_to_quantisation(kwargs, task_iden
         _flippable(setting, plain.weights, radius)
     if setting.strategy_name == "dpfedavg":
         np.testing.assert_allclose([r["epsilon"] for r in records], plain.epsilon)
+
+
+@needs_flwr
+def test_secagg_recovers_a_client_that_drops_after_sharing_its_keys(task_identity):
+    from ppml_lab._random import as_generator
+    from ppml_lab.federated.flower.apps import run_rounds
+    from ppml_lab.federated.flower.secaggplus import quantisation_bound
+    from ppml_lab.federated.simulation import local_train
+
+    setting = FlowerSetting(3, 1, secagg=True)      # 3 shares each, threshold 2
+    records = []
+    w = run_rounds(InProcessGrid(setting, drop=(2,), drop_stage="collect_masked_vectors"),
+                   setting, records.append, round_timeout=0.3)
+    assert records[0]["clients"] == [0, 1] and records[0]["dropped"] == [2]
+    assert records[0]["clear_arrays"] == 0
+    # the others' pairwise masks with client 2 were removed from its key shares: the result
+    # is FedAvg over clients 0 and 1, up to quantisation
+    w0 = setting.model().init(rng=as_generator(setting.seed).spawn(7)[2])
+    W, sizes = [], []
+    for pid in (0, 1):
+        X, Y, mask = setting.client_data(pid)
+        W.append(local_train(setting.model(), w0, X, Y, mask, local_steps=5,
+                             learning_rate=0.5)[0])
+        sizes.append(mask.sum())
+    exact = setting.strategy().aggregate(w0, np.array(W), np.array(sizes))
+    sizes_all = [len(p) for p in setting.partitions()]
+    assert np.abs(w - exact).max() <= quantisation_bound(setting.secagg, sizes,
+                                                        max_weight=max(sizes_all))
+    # with two of three gone, nothing can be unmasked: the model stays, and the note says why
+    records = []
+    w = run_rounds(InProcessGrid(setting, drop=(1, 2), drop_stage="collect_masked_vectors"),
+                   setting, records.append, round_timeout=0.3)
+    np.testing.assert_array_equal(w, w0)
+    assert records[0]["clients"] == [] and "SecAgg+ halted" in records[0]["note"]
 
 
 @needs_flwr

@@ -321,15 +321,18 @@ def run_rounds(grid: Grid, setting: FlowerSetting, report: Any = None, *,
                     control, np.array([got[c][2] for c in order]), n)
         accuracy, loss = _accuracy_and_loss(model, w, X_test, np.asarray(y_test))
         dropped = sorted(set(sampled) - set(order))
+        note = _drop_note(dropped, set(sampled) - set(targets),
+                          {partition_of[node] for node in lost if node in partition_of},
+                          round_timeout, strategy)
+        halted = extra.pop("halted", "")
+        if halted:
+            note = f"{note} {halted}." if note else f"{halted}."
         if report is not None:
             report({"round": server_round, "accuracy": accuracy, "loss": loss,
                     "epsilon": None if epsilon is None else float(epsilon[server_round - 1]),
                     "clients": order, "dropped": dropped,
                     "seconds": time.perf_counter() - start,
-                    "note": _drop_note(dropped, set(sampled) - set(targets),
-                                       {partition_of[node] for node in lost if node in
-                                        partition_of}, round_timeout, strategy),
-                    **extra})
+                    "note": note, **extra})
     return w
 
 

@@ -74,7 +74,8 @@ def secagg_round(grid: Any, setting: FlowerSetting, strategy: Any, w: np.ndarray
     ``grid`` is a :class:`~ppml_lab.federated.flower.apps.FastGrid` (it counts the
     arrays the server receives in the clear). Returns ``(weights, reporting
     partition ids, node ids given up on early, extra record fields)``; the extra
-    fields are ``clear_arrays`` (0 when no individual update reached the server
+    fields are ``halted`` (why nothing was aggregated, "" when the sum was
+    unmasked), ``clear_arrays`` (0 when no individual update reached the server
     in the clear), ``secagg_weight_total`` and ``weights`` (the new global weights).
     """
     dp = isinstance(strategy, DPFedAvg)
@@ -100,12 +101,21 @@ def secagg_round(grid: Any, setting: FlowerSetting, strategy: Any, w: np.ndarray
             reported = sorted(int(res.metrics["partition-id"]) for _, res in adapter.results)
             total_weight = float(sum(res.num_examples for _, res in adapter.results))
     k = len(reported)
+    if len(targets) < 2:
+        halted = (f"SecAgg+ needs at least two clients and {len(targets)} could be asked; "
+                  "nothing was aggregated")
+    elif not reported:
+        halted = ("SecAgg+ halted (too few clients or shares left to unmask the sum); "
+                  "nothing was aggregated")
+    else:
+        halted = ""
     if dp:                           # the sum of the clipped updates: k times their mean
         total = mean * k
     else:                            # (sum of n_c (w_c - w_t), sum of n_c), as secure_summands
         total = np.append(mean * total_weight, total_weight)
     new = strategy.aggregate_sum(w, total, n_reports=k, expected_clients=expected_clients,
                                  rng=noise_rng)
-    return new, reported, set(grid.lost), {"clear_arrays": int(grid.clear_arrays),
+    return new, reported, set(grid.lost), {"halted": halted,
+                                           "clear_arrays": int(grid.clear_arrays),
                                            "secagg_weight_total": total_weight,
                                            "weights": np.asarray(new).tolist()}
