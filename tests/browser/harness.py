@@ -32,9 +32,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = REPO_ROOT / "notebooks" / "03_laplace_and_gaussian.ipynb"
@@ -73,6 +73,29 @@ NEWS_OFF = {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": 
 def find_chromium() -> str | None:
     """Path of Debian's ``chromium`` (or ``chromium-browser``), or None."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_or_skip(**modules: str) -> str:
+    """Chromium's path, after checking Playwright and ``modules`` (name: how to install).
+
+    Skips the calling test when something is missing, or fails it when
+    ``PPML_LAB_REQUIRE_BROWSER=1`` (as in CI). Call it from a fixture.
+    """
+    import importlib.util
+
+    import pytest
+
+    path = find_chromium()
+    needs = {"playwright": 'Playwright is missing: pip install -e ".[test]".', **modules}
+    problem = None if path else f"chromium not found on PATH. {INSTALL_HINT}"
+    for module, hint in needs.items():
+        if problem is None and importlib.util.find_spec(module) is None:
+            problem = hint
+    if problem is not None:
+        if os.environ.get("PPML_LAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"PPML_LAB_REQUIRE_BROWSER=1 but {problem}")
+        pytest.skip(problem)
+    return path
 
 
 def free_port() -> int:
@@ -210,10 +233,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def chromium_page(
-    executable: str, *, width: int = 1280, height: int = 900
-) -> Iterator[object]:
-    """A Playwright ``Page`` in headless Debian chromium."""
+def chromium_browser(executable: str) -> Iterator[object]:
+    """A Playwright ``Browser``: headless Debian chromium, closed on exit."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="ppml-lab-chromium-") as home, sync_playwright() as pw:
@@ -224,11 +245,45 @@ def chromium_page(
             env={**os.environ, "HOME": home},  # chromium writes caches under $HOME
         )
         try:
-            context = browser.new_context(viewport={"width": width, "height": height})
-            page = context.new_page()
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def new_page(browser, *, width: int = 1280, height: int = 900) -> Iterator[object]:
+    """A ``Page`` in a fresh context of ``browser``; closed (no beforeunload) on exit."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def chromium_page(
+    executable: str, *, width: int = 1280, height: int = 900
+) -> Iterator[object]:
+    """A Playwright ``Page`` in headless Debian chromium."""
+    with chromium_browser(executable) as browser, new_page(
+            browser, width=width, height=height) as page:
+        yield page
+
+
+def shutdown_kernels(server: LabServer, timeout: float = 10.0) -> int:
+    """Shut down every kernel of ``server`` (REST API); return how many there were."""
+    def call(method: str, path: str) -> bytes:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.port}/{path}", method=method,
+            headers={"Authorization": f"token {server.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+
+    kernels = json.loads(call("GET", "api/kernels"))
+    for kernel in kernels:
+        with contextlib.suppress(urllib.error.HTTPError):
+            call("DELETE", f"api/kernels/{kernel['id']}")
+    return len(kernels)
 
 
 def wait_kernel_idle(page, timeout: float = 60.0) -> None:
@@ -243,10 +298,26 @@ def wait_kernel_idle(page, timeout: float = 60.0) -> None:
     )
 
 
-def open_notebook(page, server: LabServer, name: str, timeout: float = 60.0) -> float:
-    """Open ``name`` (relative to the served root); seconds until the kernel is idle."""
+def _settle(page, timeout: float) -> None:
+    """In JupyterLab, wait until the kernel is idle: every earlier move has been drawn.
+
+    (Voila has no status bar; there the observer's key-press guard is what keeps a
+    late figure from counting.)
+    """
+    if page.evaluate("() => document.querySelector('#jp-main-statusbar') !== null"):
+        wait_kernel_idle(page, timeout)
+
+
+def open_notebook(page, server: LabServer, name: str, timeout: float = 60.0,
+                  workspace: str | None = None) -> float:
+    """Open ``name`` (relative to the served root); seconds until the kernel is idle.
+
+    ``workspace`` names a JupyterLab workspace of its own, so that a server that
+    served other notebooks before does not restore their tabs.
+    """
     start = time.perf_counter()
-    page.goto(server.url(f"lab/tree/{name}"), timeout=timeout * 1000)
+    prefix = f"lab/workspaces/{workspace}" if workspace else "lab"
+    page.goto(server.url(f"{prefix}/tree/{name}"), timeout=timeout * 1000)
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
     wait_kernel_idle(page, timeout)
     return time.perf_counter() - start
@@ -332,7 +403,9 @@ def _instrument(handle: str) -> str:
     window.addEventListener('keydown', () => {
         if (window.__ppml.key === null) window.__ppml.key = performance.now();
     }, {capture: true, once: true});
+    // only a figure that arrives after the key press counts (not a late earlier one)
     const obs = new MutationObserver(() => {
+        if (window.__ppml.key === null) return;
         window.__ppml.figure = performance.now();
         obs.disconnect();
     });
@@ -354,6 +427,7 @@ class Move:
 def press_slider(page, *, timeout: float = 30.0, handle: str = HANDLE) -> Move:
     """Press an arrow key on the slider ``handle`` (epsilon's by default); wait for figure and
     readout."""
+    _settle(page, timeout)
     before = explorer_state(page, handle)
     missing = [k for k in ("src", "readout", "now") if before[k] is None]
     if missing:
@@ -457,3 +531,132 @@ def run_scenario(
                 page.screenshot(path=str(screenshot))
                 result.screenshot = str(screenshot)
     return result
+
+
+# --- every control of every explorer, operated from the keyboard -------------------------------
+# ``list_controls`` numbers the controls (attribute ``data-ppml-ctl``) and says what kind
+# each is; ``operate_control`` focuses one and presses the key that changes it.
+CONTROL = '[data-ppml-ctl="%d"]'
+
+_LIST_CONTROLS = """() => {
+    const found = [];
+    let i = 0;
+    document.querySelectorAll('.ppml-explorer').forEach((explorer, e) => {
+        for (const el of explorer.querySelectorAll('[class*="ppml-control-"]')) {
+            if (el.closest('.ppml-explorer') !== explorer) continue;  // a nested explorer's
+            const cls = [...el.classList].find((c) => c.startsWith('ppml-control-'));
+            let kind = 'other';
+            if (el.querySelector('.noUi-handle')) kind = 'slider';
+            else if (el.querySelector('select')) kind = 'dropdown';
+            else if (el.querySelector('input[type=checkbox]')) kind = 'checkbox';
+            else if (el.querySelector('input[type=radio]')) kind = 'radio';
+            else if (el.querySelector('button')) kind = 'toggle';
+            else if (el.tagName === 'BUTTON') kind = 'button';
+            el.setAttribute('data-ppml-ctl', String(i));
+            found.push({index: i, name: cls.slice('ppml-control-'.length), kind,
+                        explorer: e, visible: el.offsetParent !== null});
+            i += 1;
+        }
+    });
+    return found;
+}"""
+
+# the element to focus and the key to press, for the control root ``el``
+_TARGET = """
+    const kind = %s;
+    let target = el, key = 'Enter', value = null;
+    if (kind === 'slider') {
+        target = el.querySelector('.noUi-handle');
+        const now = Number(target.getAttribute('aria-valuenow'));
+        key = now >= Number(target.getAttribute('aria-valuemax')) ? 'ArrowLeft' : 'ArrowRight';
+        // aria-valuenow has one decimal (noUiSlider): the slider's own readout is exact
+        const shown = el.querySelector('.widget-readout');
+        value = [now, target.getAttribute('aria-valuetext'),
+                 shown ? (shown.value || shown.textContent) : null].join(' | ');
+    } else if (kind === 'dropdown') {
+        target = el.querySelector('select');
+        key = target.selectedIndex >= target.options.length - 1 ? 'ArrowUp' : 'ArrowDown';
+        value = target.value;
+    } else if (kind === 'checkbox') {
+        target = el.querySelector('input[type=checkbox]');
+        key = ' ';
+        value = target.checked;
+    } else if (kind === 'radio') {
+        const radios = [...el.querySelectorAll('input[type=radio]')];
+        target = radios.find((r) => !r.checked) || radios[0];
+        key = ' ';
+        value = (radios.find((r) => r.checked) || {}).value;
+    } else if (kind === 'toggle') {
+        const buttons = [...el.querySelectorAll('button')];
+        target = buttons.find((b) => !b.classList.contains('mod-active')) || buttons[0];
+        key = ' ';
+        value = (buttons.find((b) => b.classList.contains('mod-active')) || {}).textContent;
+    } else if (el.classList.contains('widget-toggle-button')) {
+        key = ' ';
+        value = el.classList.contains('mod-active');
+    }
+"""
+
+
+def list_controls(page) -> list[dict]:
+    """Every control of every explorer on the page: index, name, kind, explorer, visible.
+
+    Kinds: ``slider``, ``dropdown``, ``checkbox``, ``radio``, ``toggle`` (toggle
+    buttons), ``button``; anything else is ``other``.
+    """
+    return page.evaluate(_LIST_CONTROLS)
+
+
+def control_state(page, control: dict) -> dict:
+    """The explorer's figure ``src``, accessible name, readout, and the control's value."""
+    selector = CONTROL % control["index"]
+    return page.evaluate(
+        "() => {" + _parts(selector) + """
+            const el = handle;
+            """ + _TARGET % json.dumps(control["kind"]) + """
+            return {
+                src: img ? img.getAttribute('src') : null,
+                name: img ? (img.getAttribute('aria-label') || img.getAttribute('alt') || img.getAttribute('title')) : null,
+                readout: out ? out.textContent : null,
+                value: value === null || value === undefined ? null : String(value),
+                key: key,
+            };
+        }"""
+    )
+
+
+def operate_control(page, control: dict, *, timeout: float = 30.0) -> Move:
+    """Focus ``control`` (from :func:`list_controls`), press its key, wait for a new figure.
+
+    Sliders get an arrow key (towards the middle at an end), dropdowns ArrowDown
+    (ArrowUp at the last option), checkboxes, radio and toggle buttons Space
+    (on an option not chosen), buttons Enter. The move is done when the figure's
+    ``src`` changed; ``Move.after`` says what else changed.
+    """
+    selector = CONTROL % control["index"]
+    _settle(page, timeout)
+    before = control_state(page, control)
+    if before["src"] is None or before["readout"] is None:
+        raise RuntimeError(f"explorer of control {control['name']!r} has no figure or readout")
+    page.evaluate(_instrument(selector))
+    page.evaluate(
+        "() => {" + _parts(selector) + "const el = handle;" + _TARGET % json.dumps(control["kind"])
+        + "target.setAttribute('data-ppml-target', '1'); }"
+    )
+    target = page.locator(f'{selector} [data-ppml-target="1"], {selector}[data-ppml-target="1"]')
+    target.first.focus()
+    start = time.perf_counter()
+    page.keyboard.press("Space" if before["key"] == " " else before["key"])
+    page.wait_for_function(
+        "(before) => {" + _parts(selector) + """
+            return window.__ppml.figure !== null && img.getAttribute('src') !== before.src;
+        }""",
+        arg=before,
+        timeout=timeout * 1000,
+    )
+    wall = time.perf_counter() - start
+    stamps = page.evaluate("window.__ppml")
+    page.evaluate("() => document.querySelectorAll('[data-ppml-target]')"
+                  ".forEach((t) => t.removeAttribute('data-ppml-target'))")
+    after = control_state(page, control)
+    return Move(before["key"], (stamps["figure"] - stamps["key"]) / 1000, wall, before, after)

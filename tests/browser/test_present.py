@@ -23,9 +23,7 @@ post-mortems). Needs Debian's ``chromium``, Playwright and Voila (the extra
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -47,19 +45,8 @@ SETUP_CODE = "rng = np.random.default_rng(SEED)"  # in notebook 03's setup cell
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = harness.find_chromium()
-    problem = None
-    if path is None:
-        problem = f"chromium not found on PATH. {harness.INSTALL_HINT}"
-    elif importlib.util.find_spec("playwright") is None:
-        problem = 'Playwright is missing: pip install -e ".[test]".'
-    elif importlib.util.find_spec("voila") is None:
-        problem = 'Voila is missing (presentation mode): pip install -e ".[present]".'
-    if problem is not None:
-        if os.environ.get("PPML_LAB_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"PPML_LAB_REQUIRE_BROWSER=1 but {problem}")
-        pytest.skip(problem)
-    return path
+    return harness.chromium_or_skip(
+        voila='Voila is missing (presentation mode): pip install -e ".[present]".')
 
 
 def _ppml_lab_command() -> list[str]:
