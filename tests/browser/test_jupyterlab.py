@@ -55,7 +55,7 @@ CONTROLS = {
     "12_privacy_by_design.ipynb": "epsilon",
     "13_scaling_out_with_flower.ipynb": "n_params",
 }
-NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"])]
+NOTEBOOKS = ([Path(os.environ["PPML_LAB_BROWSER_NOTEBOOK"]).resolve()]
              if os.environ.get("PPML_LAB_BROWSER_NOTEBOOK") else
              [harness.REPO_ROOT / "notebooks" / name for name in CONTROLS])
 
