@@ -32,9 +32,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = REPO_ROOT / "notebooks" / "03_laplace_and_gaussian.ipynb"
@@ -608,12 +608,18 @@ def list_controls(page) -> list[dict]:
 
 
 def control_state(page, control: dict) -> dict:
-    """The explorer's figure ``src``, accessible name, readout, and the control's value."""
+    """The explorer's figure ``src``, accessible name, readout, and the control's value.
+
+    Also marks the element that takes the key (attribute ``data-ppml-target``).
+    """
     selector = CONTROL % control["index"]
     return page.evaluate(
         "() => {" + _parts(selector) + """
             const el = handle;
             """ + _TARGET % json.dumps(control["kind"]) + """
+            document.querySelectorAll('[data-ppml-target]')
+                .forEach((t) => t.removeAttribute('data-ppml-target'));
+            target.setAttribute('data-ppml-target', '1');
             return {
                 src: img ? img.getAttribute('src') : null,
                 name: img ? (img.getAttribute('aria-label') || img.getAttribute('alt') || img.getAttribute('title')) : null,
@@ -639,10 +645,6 @@ def operate_control(page, control: dict, *, timeout: float = 30.0) -> Move:
     if before["src"] is None or before["readout"] is None:
         raise RuntimeError(f"explorer of control {control['name']!r} has no figure or readout")
     page.evaluate(_instrument(selector))
-    page.evaluate(
-        "() => {" + _parts(selector) + "const el = handle;" + _TARGET % json.dumps(control["kind"])
-        + "target.setAttribute('data-ppml-target', '1'); }"
-    )
     target = page.locator(f'{selector} [data-ppml-target="1"], {selector}[data-ppml-target="1"]')
     target.first.focus()
     start = time.perf_counter()
@@ -656,7 +658,5 @@ def operate_control(page, control: dict, *, timeout: float = 30.0) -> Move:
     )
     wall = time.perf_counter() - start
     stamps = page.evaluate("window.__ppml")
-    page.evaluate("() => document.querySelectorAll('[data-ppml-target]')"
-                  ".forEach((t) => t.removeAttribute('data-ppml-target'))")
     after = control_state(page, control)
     return Move(before["key"], (stamps["figure"] - stamps["key"]) / 1000, wall, before, after)

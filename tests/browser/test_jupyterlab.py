@@ -32,8 +32,9 @@ import json
 import os
 from pathlib import Path
 
-import harness
 import pytest
+
+import harness
 
 pytestmark = pytest.mark.browser
 
@@ -136,6 +137,6 @@ def test_every_explorer_control_redraws_the_figure(browser, lab, notebook):
         assert move.before["src"] and move.after["src"], "the figure has no image"
         assert move.after["src"] != move.before["src"], "the figure did not change"
         assert move.after["readout"] != move.before["readout"], "the readout did not change"
-        assert move.after["name"] and move.after["name"] != move.before["name"], "figure's accessible name (img title) empty or unchanged"
+        assert move.after["name"] and move.after["name"] != move.before["name"], "figure's accessible name (img title) empty or unchanged"  # noqa: E501
         assert move.after["value"] != move.before["value"], "the slider's readout did not move"
         assert 0 < move.seconds < 10, f"slider-to-figure round trip {move.seconds:.3f} s"
